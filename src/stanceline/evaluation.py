@@ -1,0 +1,196 @@
+"""Scoring predictions against hand-annotated gold statements.
+
+Matching rule (``docs/evaluation.md``): a prediction matches a gold statement of
+the same file when their token sets overlap by at least 60% of the shorter set
+and neither is more than 6× longer; matches are one to one, best overlap first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stanceline.records import STANCES
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+MIN_OVERLAP = 0.6
+MAX_RATIO = 6.0
+
+
+def tokens(text: str) -> set[str]:
+    return {t.lower() for t in _TOKEN.findall(text.replace("’", "'"))}
+
+
+def _length(text: str) -> int:
+    return max(1, len(_TOKEN.findall(text)))
+
+
+@dataclass(frozen=True)
+class Gold:
+    file: str
+    speaker: str
+    stance: str
+    evidence: str
+    date: str | None
+    target: str | None = None
+    speaker_role: str | None = None
+
+
+@dataclass(frozen=True)
+class Prediction:
+    file: str
+    speaker: str
+    speaker_text: str
+    stance: str | None
+    text: str
+    date: str | None
+    target: str | None = None
+    id: str = ""
+
+
+@dataclass
+class EvalResult:
+    metrics: dict[str, float]
+    confusion: dict[str, dict[str, int]]
+    misses: list[Gold] = field(default_factory=list)
+    false_positives: list[Prediction] = field(default_factory=list)
+    matched: list[tuple[Gold, Prediction]] = field(default_factory=list)
+
+
+def load_gold(path: Path) -> list[Gold]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(Gold(d["file"], d["speaker"], d["stance"], d["evidence"], d.get("date"), d.get("target"), d.get("speaker_role")))
+        except (json.JSONDecodeError, KeyError) as exc:
+            raise ValueError(f"{path}:{n}: not a gold record ({exc})") from exc
+    return out
+
+
+def overlap(a: str, b: str) -> float:
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 0.0
+    la, lb = _length(a), _length(b)
+    if max(la, lb) > MAX_RATIO * min(la, lb):
+        return 0.0
+    return len(ta & tb) / min(len(ta), len(tb))
+
+
+def _norm_name(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-]+", name.lower().replace("’", "'")) if w and w not in ("the", "of", "al", "el")]
+
+
+def speaker_matches(gold: str, predicted: str, aliases: dict[str, set[str]] | None = None) -> bool:
+    """Surname or alias match: 'Kazem Seddiqi' ~ 'Seddiqi'; 'IRGC' ~ 'Islamic Revolutionary Guard Corps' via aliases."""
+    g, p = gold.lower().strip(), predicted.lower().strip()
+    if g == p:
+        return True
+    gw, pw = _norm_name(gold), _norm_name(predicted)
+    if gw and pw and (gw[-1] == pw[-1] or set(gw) <= set(pw) or set(pw) <= set(gw)):
+        return True
+    if aliases:
+        for names in aliases.values():
+            if g in names and p in names:
+                return True
+    return False
+
+
+def _stance_f1(pairs: list[tuple[str, str | None]]) -> tuple[float, dict[str, dict[str, int]]]:
+    confusion: dict[str, dict[str, int]] = {g: dict.fromkeys([*STANCES, "none"], 0) for g in STANCES}
+    for gold, pred in pairs:
+        confusion.setdefault(gold, dict.fromkeys([*STANCES, "none"], 0))[pred or "none"] += 1
+    f1s = []
+    for label in STANCES:
+        tp = confusion.get(label, {}).get(label, 0)
+        fp = sum(row.get(label, 0) for g, row in confusion.items() if g != label)
+        fn = sum(v for k, v in confusion.get(label, {}).items() if k != label)
+        if tp + fp + fn == 0:
+            continue
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return (sum(f1s) / len(f1s) if f1s else 0.0), confusion
+
+
+def score(gold: list[Gold], predictions: list[Prediction], aliases: dict[str, set[str]] | None = None) -> EvalResult:
+    """Match and score; see module doc."""
+    by_file: dict[str, list[Prediction]] = {}
+    for p in predictions:
+        by_file.setdefault(p.file, []).append(p)
+    matched: list[tuple[Gold, Prediction]] = []
+    misses: list[Gold] = []
+    used: set[int] = set()
+    files = sorted({g.file for g in gold})
+    for file in files:
+        golds = [g for g in gold if g.file == file]
+        preds = by_file.get(file, [])
+        pairs = sorted(
+            ((overlap(g.evidence, p.text), gi, pi) for gi, g in enumerate(golds) for pi, p in enumerate(preds)),
+            reverse=True,
+        )
+        taken_g: set[int] = set()
+        taken_p: set[int] = set()
+        for ov, gi, pi in pairs:
+            if ov < MIN_OVERLAP:
+                break
+            if gi in taken_g or pi in taken_p:
+                continue
+            taken_g.add(gi)
+            taken_p.add(pi)
+            matched.append((golds[gi], preds[pi]))
+            used.add(id(preds[pi]))
+        misses.extend(g for gi, g in enumerate(golds) if gi not in taken_g)
+    scored_preds = [p for p in predictions if p.file in set(files)]
+    fps = [p for p in scored_preds if id(p) not in used]
+    tp = len(matched)
+    prec = tp / len(scored_preds) if scored_preds else 0.0
+    rec = tp / len(gold) if gold else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    speaker_ok = [speaker_matches(g.speaker, p.speaker, aliases) or speaker_matches(g.speaker, p.speaker_text, aliases) for g, p in matched]
+    stance_ok = [g.stance == p.stance for g, p in matched]
+    dated = [(g, p) for g, p in matched if g.date]
+    date_ok = [bool(p.date) and (p.date.startswith(g.date) or g.date.startswith(p.date or "")) and len(p.date or "") >= len(g.date) for g, p in dated]
+    macro, confusion = _stance_f1([(g.stance, p.stance) for g, p in matched])
+    e2e_tp = sum(1 for s, st in zip(speaker_ok, stance_ok, strict=True) if s and st)
+    e2e_p = e2e_tp / len(scored_preds) if scored_preds else 0.0
+    e2e_r = e2e_tp / len(gold) if gold else 0.0
+    metrics = {
+        "detect_p": prec, "detect_r": rec, "detect_f1": f1,
+        "speaker_acc": sum(speaker_ok) / len(matched) if matched else 0.0,
+        "stance_acc": sum(stance_ok) / len(matched) if matched else 0.0,
+        "stance_macro_f1": macro,
+        "date_acc": sum(date_ok) / len(dated) if dated else 0.0,
+        "e2e_f1": 2 * e2e_p * e2e_r / (e2e_p + e2e_r) if e2e_p + e2e_r else 0.0,
+    }
+    return EvalResult({k: round(v, 4) for k, v in metrics.items()}, confusion, misses, fps, matched)
+
+
+def predictions_from_rows(rows: list[dict[str, Any]]) -> list[Prediction]:
+    """On-target statements only: the gold annotates positions on the targets, nothing else."""
+    out = []
+    for r in rows:
+        if not r.get("target"):
+            continue
+        out.append(Prediction(Path(r["source"]).name, r["speaker"], r.get("speaker_text") or "", r.get("stance"),
+                              r["text"], r.get("date"), r.get("target"), r["id"]))
+    return out
+
+
+def confusion_table(confusion: dict[str, dict[str, int]]) -> list[list[str]]:
+    cols = [*STANCES, "none"]
+    rows = [["gold \\ predicted", *cols]]
+    for g in STANCES:
+        rows.append([g, *(str(confusion.get(g, {}).get(c, 0)) for c in cols)])
+    return rows
+
+
+def stance_counts(gold: list[Gold]) -> Counter[str]:
+    return Counter(g.stance for g in gold)

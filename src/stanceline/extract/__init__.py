@@ -1,0 +1,219 @@
+"""Statement extraction: the ``attribution.v1`` extractor and the ``Extractor`` protocol."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from stanceline.actors.linker import Linker
+from stanceline.clean.dates import find_dates
+from stanceline.extract.attribution import Candidate, extract_from_paragraph
+from stanceline.extract.dating import date_for
+from stanceline.extract.forms import find_forms
+from stanceline.extract.lexicon import CANDIDATE
+from stanceline.extract.quotes import Quote, find_quotes
+from stanceline.extract.speakers import MentionTracker, entity_speaker
+from stanceline.extract.thesis import author_thesis
+from stanceline.records import Document, PartialDate, Speaker, Statement
+from stanceline.registry import extractors
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+VERSION = "attribution.v1"
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+MAX_DIRECT_FOCUS_WORDS = 60
+
+
+class Extractor(Protocol):
+    name: str
+
+    def extract(self, doc: Document) -> list[Statement]: ...
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _country_hint(text: str, linker: Linker) -> str | None:
+    pattern = linker.mention_pattern
+    if pattern is None:
+        return None
+    counts: Counter[str] = Counter()
+    for m in pattern.finditer(text[:20000]):
+        actor_id = linker.by_alias.get(m.group(0).casefold().replace("’", "'"))
+        actor = linker.actor(actor_id) if actor_id else None
+        if actor is not None and actor.country:
+            counts[actor.country] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+class AttributionExtractor:
+    """Rules over spaCy's parse plus line forms; see ``docs/ARCHITECTURE.md``."""
+
+    name = VERSION
+
+    def __init__(self, nlp: Language, linker: Linker) -> None:
+        self.nlp = nlp
+        self.linker = linker
+
+    def extract(self, doc: Document) -> list[Statement]:
+        text = doc.text
+        tracker = MentionTracker(self.linker, doc.published)
+        quotes = find_quotes(text)
+        hint = _country_hint(text, self.linker)
+        paragraphs = _paragraphs(text)
+        todo = [(pos, line) for pos, line in paragraphs if line.strip() and CANDIDATE.search(line)]
+        parsed = dict(zip((pos for pos, _ in todo), self.nlp.pipe(line for _, line in todo), strict=True))
+        candidates: list[Candidate] = []
+        for pos, line in paragraphs:
+            if not line.strip():
+                continue
+            spacy_doc = parsed.get(pos)
+            if spacy_doc is None:
+                tracker.add_text_mentions(line, pos)
+                continue
+            for sent in spacy_doc.sents:
+                candidates.extend(extract_from_paragraph([sent], pos, text, quotes, tracker, hint))
+                self._track_sentence(sent, pos, tracker, hint)
+        candidates = self._attach_orphan_quotes(candidates, quotes, text)
+        candidates = self._reattribute_carried(candidates, text)
+        forms = find_forms(text, self.linker, doc.published)
+        statements = self._to_statements(doc, candidates, quotes)
+        taken = [(s.start, s.end) for s in statements]
+        for form in forms:
+            if any(s < form.end and form.start < e for s, e in taken):
+                statements = [st for st in statements if not (st.start < form.end and form.start < st.end)]
+            date, source = (doc.published, "publication") if doc.published else (None, "none")
+            statements.append(Statement(
+                document_id=doc.id, start=form.start, end=form.end, text=text[form.start:form.end], speaker=form.speaker,
+                cue=form.cue, kind="list" if form.cue == "viewpoint" else "direct", produced_by=VERSION, date=date,
+                date_source=source, sentence_start=form.start, sentence_end=form.end, stated_argument=form.argument,
+            ))
+        thesis = author_thesis(doc, statements, self.linker)
+        if thesis is not None:
+            statements.append(thesis)
+        statements.sort(key=lambda s: s.start)
+        return statements
+
+    def _track_sentence(self, sent: object, offset: int, tracker: MentionTracker, hint: str | None) -> None:
+        from stanceline.extract.speakers import Mention, resolve_subject
+
+        for ent in sent.ents:  # type: ignore[attr-defined]
+            if ent.label_ in ENTITY_LABELS:
+                speaker = entity_speaker(ent.text, ent.label_, offset + ent.start_char, offset + ent.end_char, self.linker, tracker.when)
+                if speaker is not None:
+                    tracker.add(Mention(speaker.start or 0, speaker.end or 0, speaker, False))
+        for tok in sent:  # type: ignore[attr-defined]
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.pos_ in ("VERB", "AUX"):
+                speaker = resolve_subject(tok, offset, tracker, hint)
+                if speaker is not None:
+                    tracker.add(Mention(offset + tok.idx, offset + tok.idx + len(tok.text), speaker, True))
+
+    def _attach_orphan_quotes(self, cands: list[Candidate], quotes: list[Quote], text: str) -> list[Candidate]:
+        """A quotation nobody introduces, opening a paragraph right after a statement, continues it."""
+        used = {c.quote.start for c in cands if c.quote is not None}
+        out = list(cands)
+        for q in quotes:
+            if q.start in used or q.words < 6:
+                continue
+            line_start = text.rfind("\n", 0, q.open_mark) + 1
+            if text[line_start : q.open_mark].strip():
+                continue
+            before = [c for c in out if c.end <= q.open_mark and q.open_mark - c.end < 600]
+            if not before:
+                continue
+            prev = max(before, key=lambda c: c.end)
+            if "\n\n\n" in text[prev.end : q.open_mark]:
+                continue
+            out.append(Candidate(q.start, q.end, prev.speaker, "continues", "direct", q.open_mark, q.outer_end, q.open_mark, q))
+        return sorted(out, key=lambda c: c.start)
+
+    def _reattribute_carried(self, cands: list[Candidate], text: str) -> list[Candidate]:
+        """'“…,” the X website wrote': words of the person just introduced, carried by the outlet."""
+        out = list(cands)
+        for i, cand in enumerate(out):
+            if cand.speaker.kind != "outlet" or cand.kind != "direct" or cand.cue not in ("write", "report", "publish", "quote", "according to"):
+                continue
+            line_start = text.rfind("\n", 0, cand.start) + 1
+            if text[line_start : cand.start].strip(" “\"«") != "":
+                continue
+            prev = [c for c in out[:i] if c.speaker.kind == "person" and cand.start - c.end < 900]
+            if not prev:
+                continue
+            person = prev[-1]
+            if person.speaker.name == cand.speaker.name:
+                continue
+            out[i] = Candidate(cand.start, cand.end, person.speaker, cand.cue, cand.kind, cand.sentence_start,
+                               cand.sentence_end, cand.cue_pos, cand.quote, cand.speaker)
+        return out
+
+    def _focus(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """A long quotation is narrowed to its sentences about negotiating, the evidence a reader wants."""
+        if len(text[start:end].split()) <= MAX_DIRECT_FOCUS_WORDS:
+            return start, end
+        from stanceline.judge.targets import mentions_negotiation
+
+        sentences, pos = [], start
+        for piece in _split_sentences(text[start:end]):
+            sentences.append((pos, pos + len(piece)))
+            pos += len(piece)
+        hits = [(s, e) for s, e in sentences if mentions_negotiation(text[s:e])]
+        if not hits:
+            return start, end
+        s, e = hits[0][0], hits[-1][1]
+        if len(text[s:e].split()) > MAX_DIRECT_FOCUS_WORDS:
+            s, e = hits[0]
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        return s, e
+
+    def _to_statements(self, doc: Document, cands: list[Candidate], quotes: list[Quote]) -> list[Statement]:
+        text = doc.text
+        mentions = find_dates(text, doc.published)
+        anchors: dict[str, PartialDate] = {}
+        out: list[Statement] = []
+        for c in cands:
+            start, end = (self._focus(text, c.start, c.end) if c.kind == "direct" else (c.start, c.end))
+            quote_span = (c.quote.start, c.quote.end) if c.quote else None
+            date, source = date_for(text, c.cue_pos, (c.sentence_start, c.sentence_end), quote_span, mentions,
+                                    c.speaker.name, anchors, doc.published)
+            if date is not None and source != "publication":
+                for part in c.speaker.name.lower().split():
+                    anchors[part] = date
+            out.append(Statement(
+                document_id=doc.id, start=start, end=end, text=text[start:end], speaker=c.speaker, cue=c.cue,
+                kind=c.kind, produced_by=VERSION, date=date, date_source=source,
+                carrier=c.carrier.name if c.carrier else None,
+                sentence_start=c.sentence_start, sentence_end=c.sentence_end,
+            ))
+        return out
+
+
+def _split_sentences(text: str) -> list[str]:
+    import re
+
+    parts = re.split(r"(?<=[.!?])(\s+)(?=[A-Z“\"‘'])", text)
+    out: list[str] = []
+    for piece in parts:
+        if out and (not piece.strip()):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+@extractors.register(VERSION)
+def make_attribution_extractor(nlp: Language, linker: Linker) -> AttributionExtractor:
+    return AttributionExtractor(nlp, linker)
+
+
+def with_speaker(statement: Statement, speaker: Speaker) -> Statement:
+    return replace(statement, speaker=speaker)

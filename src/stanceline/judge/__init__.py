@@ -1,0 +1,74 @@
+"""Judging statements: target, stance, conditions, argument (the ``lexicon.v1`` judge)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from stanceline.actors.linker import Linker
+from stanceline.actors.pack import Pack, Target
+from stanceline.judge.reasons import condition_spans, known_conditions, match_argument, reason_span
+from stanceline.judge.stance import score_stance
+from stanceline.judge.targets import matcher_for
+from stanceline.records import Document, Judgement, Statement
+from stanceline.registry import judges
+
+VERSION = "lexicon.v1"
+
+
+class Judge(Protocol):
+    name: str
+
+    def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]: ...
+
+
+class LexiconJudge:
+    """Cue lexicon with scope rules (see ``judge/stance.py``); deterministic and explainable."""
+
+    name = VERSION
+
+    def __init__(self, pack: Pack, linker: Linker) -> None:
+        self.pack = pack
+        self.linker = linker
+        self.targets = matcher_for(pack)
+
+    def _speaker_country(self, statement: Statement) -> str | None:
+        actor = self.pack.actors.get(statement.speaker.actor_id or "")
+        return actor.country if actor else None
+
+    def judge_one(self, doc: Document, statement: Statement, default: Target | None) -> tuple[Judgement, ...]:
+        sentence = doc.text[statement.sentence_start or statement.start : statement.sentence_end or statement.end]
+        text = statement.text
+        scope = text if statement.kind in ("direct", "list", "author") else sentence
+        targets = self.targets.targets(scope, sentence, default, self._speaker_country(statement))
+        if not targets:
+            return (Judgement(target=None, stance=None, confidence=0.0, produced_by=VERSION),)
+        result = score_stance(scope, statement.cue)
+        conditions: tuple[str, ...] = ()
+        condition_ids: tuple[str, ...] = ()
+        if result.stance == "conditional":
+            conditions = tuple(scope[s:e].strip() for s, e in condition_spans(scope))
+            condition_ids = tuple(c.id for c in known_conditions(scope, self.pack))
+        argument_text = statement.stated_argument
+        if argument_text is None:
+            span = reason_span(scope)
+            argument_text = scope[span[0] : span[1]].strip() if span else None
+        arg, _arg_conf, arg_cues = match_argument(scope + " " + (argument_text or ""), self.pack, statement.stated_argument)
+        cues = tuple(dict.fromkeys((*result.cues, *(f"argument:{c}" for c in arg_cues))))
+        return tuple(
+            Judgement(
+                target=t.label, stance=result.stance, confidence=round(result.confidence * (1.0 if i == 0 else 0.8), 3),
+                conditions=conditions, condition_ids=condition_ids,
+                argument=argument_text or (arg.label if arg else None), argument_id=arg.id if arg else None,
+                cues=cues, produced_by=VERSION,
+            )
+            for i, t in enumerate(targets[:3])
+        )
+
+    def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]:
+        default = self.targets.document_default(doc.text, doc.title)
+        return [s.with_judgements(self.judge_one(doc, s, default)) for s in statements]
+
+
+@judges.register(VERSION)
+def make_lexicon_judge(pack: Pack, linker: Linker) -> LexiconJudge:
+    return LexiconJudge(pack, linker)

@@ -1,0 +1,136 @@
+"""Stance of a statement towards negotiating: support, oppose, conditional or neutral.
+
+A weighted cue lexicon with scope rules, not a bag of words:
+- negation ("not", "never", "no") within a few words before a cue flips support
+  to oppose, and "not opposed" to support;
+- a condition ("if", "unless", "provided", "the first step is for …") makes the
+  statement conditional only when the main clause accepts talks or a deal — a
+  threat inside an if-clause ("if you pay ransom, you will pay again") stays
+  opposition;
+- rhetorical questions ("why negotiate with …?") count as opposition;
+- a verb of reporting with no evaluative cue is neutral.
+Every decision returns the cues that made it, shown to users as the explanation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stanceline.records import StanceLabel
+
+_NEG = r"(?:not|never|no|n't|cannot|can't|won't|neither|nor|without)"
+
+OPPOSE = [
+    (r"\bpoison\w*", 3), (r"\bnever\b[^.;]{0,60}\b(negotiat\w*|talk\w*|surrender\w*|allow)", 3),
+    (r"\b(will|would|shall|do|does|did)\s+not\s+(negotiate|talk|hold talks|sit)", 3),
+    (r"\bno\s+(negotiation|negotiations|talks|dialogue)\b", 3), (r"\brefus\w*", 2), (r"\breject\w*", 2),
+    (r"\boppos(e|es|ed|ing|ition)\b", 2), (r"\bmistake\b", 2), (r"\bmeaningless\b", 3), (r"\bfutil\w*", 3),
+    (r"\buseless\b", 3), (r"\bpointless\b", 3), (r"\bsurrender\w*", 2), (r"\bransom\b", 2), (r"\bbetray\w*", 2),
+    (r"\btreason\w*|\btreacher\w*", 2), (r"\bcaptivity\b", 2), (r"\bhumiliat\w*", 2), (r"\bdead in the water\b", 3),
+    (r"\b(does|do|will) not solve\b|\bcannot be solved\b|\bsolve nothing\b|\bno results?\b|\byields? no\b", 3),
+    (r"\bnot (now )?the appropriate time\b|\bnot consider now the appropriate\b", 3), (r"\bstall\w*", 1),
+    (r"\bcampaign against\b|\bcampaign questioning\b|\bquestioning\b", 2), (r"\binconsistent with\b", 2),
+    (r"\bGreat Satan\b|\bthe devil\b", 1), (r"\bnaive\b|\bcollude\w*", 2), (r"\bdisgrace\w*|\bshame\b", 1),
+    (r"\bdeceptive\b|\bdeceiv\w*|\bcannot be trusted\b|\buntrustworthy\b", 1), (r"\bwould be a prelude to\b", 1),
+    (r"\binfinite degradation\b|\bnew demands\b", 2), (r"\bnot be subdued\b|\bsubmissive\b", 1),
+    (r"\bdream\b[^.]{0,40}\bremain\b|\bdelusion\b", 2), (r"\bburn\b|\bshred\b|\brip up\b|\btear\w* up\b", 1),
+    (r"\brisk\w*|\bdanger\w*", 0.5), (r"\bwithdraw\w*", 0.5), (r"\bassassin\b", 1), (r"\bdichotomy\b", 1),
+    (r"\bimpose its\b|\bimpose their\b", 1), (r"\bextort\w*|\bbully\w*", 2),
+]
+SUPPORT = [
+    (r"\bshould (negotiate|talk|engage|sit)\b", 3), (r"\bmust (negotiate|talk|engage)\b", 3),
+    (r"\bready (to|for)\b|\breadiness\b", 3), (r"\bwilling\w*\b", 2), (r"\bin favou?r of\b", 3),
+    (r"\bneed for (talks|negotiation\w*|dialogue|giving concessions)\b", 3), (r"\banytime\b", 2),
+    (r"\bwithout (any )?preconditions\b", 2), (r"\bunconditional (negotiation|talks)\w*", 2),
+    (r"\beffective tool\b|\buseful tool\b", 3), (r"\bpositive approach\b|\bpositive\b", 1), (r"\bwelcom\w*", 2),
+    (r"\bopen to\b", 2), (r"\bsupport\w* (negotiation|talks|dialogue|diplomacy)\b", 3), (r"\badvocat\w*", 1),
+    (r"\bmore chance to diplomacy\b|\bgive diplomacy\b", 3), (r"\bstrategic dialogue\b", 2),
+    (r"\bbecome necessary\b|\bis necessary\b|\bnecessary\b", 1), (r"\bengage\w*\b[^.]{0,40}\b(dialogue|talks)\b", 2),
+    (r"\bface-to-face negotiation\b", 2), (r"\bagreed to\b", 1), (r"\bconciliation\b|\bunderstanding\b", 1),
+    (r"\bhopeful\b|\boptimis\w*", 1), (r"\btargeted diplomacy\b", 3), (r"\bdiplomacy\b", 0.5),
+    (r"\bpropos\w*", 1), (r"\boffer\w*", 1), (r"\bmeet\b", 1), (r"\bneutralize\b", 0.5), (r"\bopen the path\b", 2),
+    (r"\bsolution\b|\bresolve\b", 0.5), (r"\bless costly\b", 2), (r"\bkeep (the )?(nuclear )?(deal|agreement) alive\b", 1),
+    (r"\bkeen to\b", 1),
+]
+CONDITION = re.compile(
+    r"(?i)\b(if|unless|provided(?: that)?|providing|on condition|only if|as long as|so long as|in return for|"
+    r"in exchange for|the first step is|must first|should first|preconditions?|conditions? for|only (?:through )?indirect|"
+    r"only when|until)\b"
+)
+ACCEPTS = re.compile(
+    r"(?i)\b(negotiat\w*|talk\w*|sit|dialogue|table|deal|agreement|assess|decide|possible|could|can|would|will|"
+    r"should get|get what|rightfully|ready|go back|come back|return)\b"
+)
+REPORTING_ONLY = re.compile(r"(?i)\b(revealed|reported|disclosed|announced|confirmed|noted|said that there (was|were))\b")
+RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could) (we|iran|one)\b[^?]*\?")
+
+_OPPOSE = [(re.compile(p, re.I), w) for p, w in OPPOSE]
+_SUPPORT = [(re.compile(p, re.I), w) for p, w in SUPPORT]
+_NEG_BEFORE = re.compile(rf"(?i)\b{_NEG}\b(?:\W+\w+){{0,3}}\W*$")
+
+
+@dataclass(frozen=True)
+class StanceResult:
+    stance: StanceLabel
+    confidence: float
+    cues: tuple[str, ...]
+    scores: tuple[tuple[str, float], ...]
+
+
+def _negated(text: str, start: int) -> bool:
+    return bool(_NEG_BEFORE.search(text[max(0, start - 40) : start]))
+
+
+def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
+    """Label one statement's text (its cue verb helps: 'refuse', 'reveal')."""
+    support = oppose = 0.0
+    cues: list[str] = []
+    for pattern, weight in _SUPPORT:
+        for m in pattern.finditer(text):
+            if _negated(text, m.start()):
+                oppose += weight
+                cues.append(f"not {m.group(0)}")
+            else:
+                support += weight
+                cues.append(m.group(0))
+    for pattern, weight in _OPPOSE:
+        for m in pattern.finditer(text):
+            word = m.group(0).lower()
+            if _negated(text, m.start()) and not word.startswith(("never", "no ", "not")) and "not " not in word:
+                support += weight * 0.5
+                cues.append(f"not {m.group(0)}")
+            else:
+                oppose += weight
+                cues.append(m.group(0))
+    if cue_verb in ("refuse", "reject", "oppose", "deny", "dismiss", "condemn", "campaign", "wage", "mount", "attack"):
+        oppose += 2
+        cues.append(f"cue:{cue_verb}")
+    elif cue_verb in ("support", "welcome", "propose", "offer", "advocate", "endorse", "favor", "favour", "urge", "seek", "invite", "accept", "agree", "hint"):
+        support += 1.5
+        cues.append(f"cue:{cue_verb}")
+    if RHETORICAL.search(text):
+        oppose += 2
+        cues.append("rhetorical question")
+    condition = CONDITION.search(text)
+    scores = (("support", support), ("oppose", oppose))
+    if condition:
+        clause_end = _clause_end(text, condition.end())
+        main = text[:condition.start()] + " " + text[clause_end:]
+        accepts = ACCEPTS.search(main) or ACCEPTS.search(text[condition.end():clause_end])
+        strong_oppose = oppose >= 3 and oppose > support + 2
+        if accepts and not strong_oppose:
+            conf = 0.6 + min(0.3, 0.05 * (support + 1))
+            return StanceResult("conditional", conf, tuple([f"condition:{condition.group(0)}", *cues]), scores)
+    if support == 0 and oppose == 0:
+        return StanceResult("neutral", 0.5 if (cue_verb and REPORTING_ONLY.search(cue_verb + "ed")) else 0.4, tuple(cues), scores)
+    if oppose > support:
+        return StanceResult("oppose", min(0.95, 0.5 + 0.08 * (oppose - support)), tuple(cues), scores)
+    if support > oppose:
+        return StanceResult("support", min(0.95, 0.5 + 0.08 * (support - oppose)), tuple(cues), scores)
+    return StanceResult("neutral", 0.35, tuple(cues), scores)
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = re.compile(r"[,;.!?]").search(text, pos)
+    return m.end() if m else len(text)

@@ -1,0 +1,125 @@
+"""The pure per-document function and the resources it needs.
+
+``process_document(raw, resources)`` takes bytes and returns records; it reads
+no files, opens no database and keeps no state between calls, so the same
+function runs in this process, in a ``ProcessPoolExecutor`` worker, or on a
+Dask worker. ``Resources`` (spaCy pipeline, pack, linker, extractor, judge) are
+built once per process by ``load_resources``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stanceline.actors.linker import Linker
+from stanceline.actors.pack import Pack, load_pack
+from stanceline.clean import clean_input
+from stanceline.errors import StancelineError
+from stanceline.events import group_speech_events
+from stanceline.records import ProcessedDocument, Quarantine, RawInput
+from stanceline.registry import extractors, judges
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """What to load; picklable so workers can build their own ``Resources``."""
+
+    pack: Path
+    extractor: str
+    judge: str
+    spacy_model: str
+    max_input_bytes: int = 20_000_000
+
+
+@dataclass
+class Resources:
+    spec: ResourceSpec
+    pack: Pack
+    linker: Linker
+    extractor: Any
+    judge: Any
+
+
+_CACHE: dict[ResourceSpec, Resources] = {}
+
+
+def load_resources(spec: ResourceSpec) -> Resources:
+    """Build (once per process) the models and indexes ``process_document`` needs."""
+    if spec in _CACHE:
+        return _CACHE[spec]
+    import stanceline.extract  # noqa: F401 - registers built-in extractors
+    import stanceline.judge  # noqa: F401 - registers built-in judges
+    from stanceline.nlp import load_nlp
+
+    pack = load_pack(spec.pack)
+    linker = Linker(pack)
+    nlp = load_nlp(spec.spacy_model)
+    extractor = extractors.get(spec.extractor)(nlp, linker)
+    judge = judges.get(spec.judge)(pack, linker)
+    resources = Resources(spec, pack, linker, extractor, judge)
+    _CACHE[spec] = resources
+    return resources
+
+
+def process_document(raw: RawInput, resources: Resources) -> ProcessedDocument:
+    """Clean, extract, judge one input. Bad input becomes a quarantine record, never an exception."""
+    timings: list[tuple[str, float]] = []
+    t0 = time.perf_counter()
+    try:
+        document = clean_input(raw, resources.spec.max_input_bytes)
+    except StancelineError as exc:
+        return ProcessedDocument(raw, None, quarantine=Quarantine(raw.source, str(exc), len(raw.data)))
+    timings.append(("clean", time.perf_counter() - t0))
+    if document.language not in ("en", "und", None):
+        # Stored and labelled; extraction for other languages is not built yet.
+        return ProcessedDocument(raw, document, (), timings_s=tuple(timings))
+    try:
+        t1 = time.perf_counter()
+        statements = resources.extractor.extract(document)
+        timings.append(("extract", time.perf_counter() - t1))
+        t2 = time.perf_counter()
+        statements = resources.judge.judge(document, statements)
+        statements = group_speech_events(statements, document.text)
+        timings.append(("judge", time.perf_counter() - t2))
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
+        return ProcessedDocument(raw, None, quarantine=Quarantine(
+            raw.source, f"processing failed: {type(exc).__name__}: {exc}"[:500], len(raw.data)))
+    return ProcessedDocument(raw, document, tuple(statements), timings_s=tuple(timings))
+
+
+# --- running many documents -------------------------------------------------------------
+
+_WORKER: Resources | None = None
+
+
+def _init_worker(spec: ResourceSpec) -> None:
+    global _WORKER
+    _WORKER = load_resources(spec)
+
+
+def _work(raw: RawInput) -> ProcessedDocument:
+    assert _WORKER is not None, "worker not initialised"
+    return process_document(raw, _WORKER)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def run_many(
+    raws: Iterable[RawInput], spec: ResourceSpec, workers: int = 1, on_result: Callable[[ProcessedDocument], None] | None = None
+) -> Iterator[ProcessedDocument]:
+    """Process inputs in order of completion-by-submission; ``workers`` > 1 uses a process pool."""
+    if workers <= 1:
+        resources = load_resources(spec)
+        for raw in raws:
+            yield process_document(raw, resources)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
+        yield from pool.map(_work, raws, chunksize=2)

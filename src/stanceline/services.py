@@ -1,0 +1,171 @@
+"""The Python API: what the CLI, the REST API and the dashboard call. One function per use."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stanceline.config import Settings
+from stanceline.evaluation import EvalResult, load_gold, predictions_from_rows, score
+from stanceline.ingest.files import discover, read_file
+from stanceline.pipeline import ResourceSpec, default_workers, run_many
+from stanceline.records import ProcessedDocument, Quarantine, RawInput
+from stanceline.storage import SqlStore, StatementFilter, open_store
+from stanceline.storage.sql import raw_id
+
+EXPORT_FIELDS = [
+    "id", "source", "document_id", "title", "outlet", "published", "speaker", "speaker_text", "speaker_role",
+    "speaker_kind", "actor_id", "cue", "kind", "text", "start", "end", "date", "date_source", "target", "stance",
+    "confidence", "conditions", "argument", "argument_id", "carrier", "produced_by", "judged_by",
+]
+
+
+def resource_spec(settings: Settings) -> ResourceSpec:
+    return ResourceSpec(pack=settings.pack, extractor=settings.extractor, judge=settings.judge,
+                        spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes)
+
+
+@dataclass
+class IngestReport:
+    new: int = 0
+    duplicate: int = 0
+    quarantined: int = 0
+    statements: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"new": self.new, "duplicate": self.duplicate, "quarantined": self.quarantined,
+                "statements": self.statements, "messages": self.messages}
+
+
+def _sync_pack_actors(store: SqlStore, settings: Settings) -> None:
+    from stanceline.actors.pack import load_pack
+
+    pack = load_pack(settings.pack)
+    store.sync_actors([(a.id, a.name, a.kind, a.country, list(a.aliases)) for a in pack.actors.values()])
+
+
+def collect_inputs(sources: list[str], settings: Settings, include: str | None = None) -> Iterator[RawInput | Quarantine]:
+    """Files, folders and URLs → raw inputs (or quarantine records for what cannot be read)."""
+    for src in sources:
+        if src.startswith(("http://", "https://")):
+            from stanceline.ingest.web import fetch_raw
+
+            yield fetch_raw(src, settings)
+            continue
+        for item in discover([src], include=include):
+            yield item if isinstance(item, Quarantine) else read_file(item, settings.max_input_bytes)
+
+
+def ingest(
+    sources: list[str],
+    settings: Settings,
+    workers: int | None = None,
+    include: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    inputs: Iterable[RawInput | Quarantine] | None = None,
+) -> IngestReport:
+    """Ingest files, folders and URLs into the store. Re-ingesting the same bytes adds nothing."""
+    store = open_store(settings.db)
+    try:
+        _sync_pack_actors(store, settings)
+        report = IngestReport()
+        items = list(inputs if inputs is not None else collect_inputs(sources, settings, include))
+        todo: list[RawInput] = []
+        known = store.known_raw_ids([raw_id(i) for i in items if isinstance(i, RawInput)])
+        for item in items:
+            if isinstance(item, Quarantine):
+                store.add_quarantine(item)
+                report.quarantined += 1
+                report.messages.append(f"quarantined {item.source}: {item.reason}")
+            elif raw_id(item) in known:
+                store.add_source(raw_id(item), item.source)
+                report.duplicate += 1
+            else:
+                known.add(raw_id(item))
+                todo.append(item)
+        n_workers = workers if workers is not None else (settings.workers or default_workers())
+        n_workers = max(1, min(n_workers, len(todo)))
+        done = 0
+        for result in run_many(todo, resource_spec(settings), n_workers):
+            outcome = _store_result(store, result, settings)
+            done += 1
+            if outcome == "new":
+                report.new += 1
+                report.statements += len(result.statements)
+            elif outcome == "duplicate":
+                report.duplicate += 1
+            else:
+                report.quarantined += 1
+                assert result.quarantine is not None
+                report.messages.append(f"quarantined {result.raw.source}: {result.quarantine.reason}")
+            if progress:
+                progress(done, len(todo), result.raw.source)
+        return report
+    finally:
+        store.close()
+
+
+def _store_result(store: SqlStore, result: ProcessedDocument, settings: Settings) -> str:
+    return store.save(result)
+
+
+def summary(settings: Settings) -> dict[str, Any]:
+    store = open_store(settings.db)
+    try:
+        return store.counts()
+    finally:
+        store.close()
+
+
+def list_statements(settings: Settings, flt: StatementFilter | None = None) -> list[dict[str, Any]]:
+    store = open_store(settings.db)
+    try:
+        return store.statement_rows(flt)
+    finally:
+        store.close()
+
+
+def export_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in the export contract's shape (see README)."""
+    out = []
+    for r in rows:
+        row = {k: r.get(k) for k in EXPORT_FIELDS}
+        row["conditions"] = list(r.get("conditions") or [])
+        out.append(row)
+    return out
+
+
+def export(settings: Settings, fmt: str, flt: StatementFilter | None = None) -> str:
+    """Every attributed statement (off-target ones too, with target null) as JSONL or CSV text."""
+    rows = export_rows(list_statements(settings, flt))
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "conditions": json.dumps(r["conditions"], ensure_ascii=False)})
+        return buf.getvalue()
+    raise ValueError(f"unknown export format {fmt!r} (use jsonl or csv)")
+
+
+def evaluate(gold_path: Path, corpus_dir: Path, settings: Settings, workers: int | None = None) -> EvalResult:
+    """Ingest ``corpus_dir`` into a temporary database and score it against ``gold_path``."""
+    gold = load_gold(gold_path)
+    with tempfile.TemporaryDirectory(prefix="stanceline-eval-") as tmp:
+        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}"})
+        ingest([str(corpus_dir)], eval_settings, workers=workers)
+        rows = list_statements(eval_settings)
+    from stanceline.actors.pack import load_pack
+
+    pack = load_pack(settings.pack)
+    aliases = {a.id: {a.name.lower(), *(x.lower() for x in a.aliases)} for a in pack.actors.values()}
+    return score(gold, predictions_from_rows(rows), aliases)

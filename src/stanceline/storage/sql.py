@@ -1,0 +1,357 @@
+"""The SQL store (SQLite by default, PostgreSQL by URL). All SQL of stanceline lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from stanceline.errors import StoreError
+from stanceline.records import ProcessedDocument, Quarantine, RawInput, Statement
+from stanceline.storage import tables as t
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def raw_id(raw: RawInput) -> str:
+    return hashlib.sha256(raw.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    speaker: str | None = None
+    stance: str | None = None
+    target: str | None = None
+    since: str | None = None
+    until: str | None = None
+    document_id: str | None = None
+    actor_id: str | None = None
+    on_target: bool | None = None
+    query: str | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class SqlStore:
+    """A database of documents, statements and judgements behind one interface."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            self._migrate()
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreError(f"cannot open database {url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+
+    # -- schema -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writes -------------------------------------------------------------------------
+    def has_raw(self, rid: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.raw_inputs.c.id).where(t.raw_inputs.c.id == rid)).first() is not None
+
+    def known_raw_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                chunk = list(ids[i : i + 500])
+                found.update(r[0] for r in conn.execute(select(t.raw_inputs.c.id).where(t.raw_inputs.c.id.in_(chunk))))
+        return found
+
+    def add_source(self, rid: str, source: str) -> None:
+        """The same bytes arrived from another source: remember it, add nothing else."""
+        with self._tx() as conn:
+            doc = conn.execute(select(t.documents.c.id).where(t.documents.c.raw_id == rid)).first()
+            if doc is not None:
+                exists = conn.execute(select(t.document_sources).where(and_(
+                    t.document_sources.c.document_id == doc[0], t.document_sources.c.source == source))).first()
+                if exists is None:
+                    conn.execute(t.document_sources.insert().values(document_id=doc[0], source=source))
+
+    def save(self, processed: ProcessedDocument, minhash: bytes | None = None, near_duplicate_of: str | None = None) -> str:
+        """Store one processed input in one transaction. Returns 'new', 'duplicate' or 'quarantined'."""
+        raw = processed.raw
+        rid = raw_id(raw)
+        stamp = now()
+        try:
+            with self._tx() as conn:
+                if conn.execute(select(t.raw_inputs.c.id).where(t.raw_inputs.c.id == rid)).first() is None:
+                    keep_bytes = processed.quarantine is None or len(raw.data) <= 5_000_000
+                    conn.execute(t.raw_inputs.insert().values(
+                        id=rid, source=raw.source, content_type=raw.content_type, size=len(raw.data),
+                        data=raw.data if keep_bytes else None, fetched_at=raw.fetched_at, ingested_at=stamp))
+                if processed.quarantine is not None:
+                    self._quarantine(conn, processed.quarantine, stamp)
+                    return "quarantined"
+                doc = processed.document
+                assert doc is not None
+                if conn.execute(select(t.documents.c.id).where(t.documents.c.id == doc.id)).first() is not None:
+                    self._source(conn, doc.id, raw.source)
+                    return "duplicate"
+                conn.execute(t.documents.insert().values(
+                    id=doc.id, raw_id=rid, source=doc.source, title=doc.title, outlet=doc.outlet, author=doc.author,
+                    published=doc.published.iso() if doc.published else None,
+                    published_sort=doc.published.sort_key() if doc.published else None,
+                    language=doc.language, content_type=doc.content_type, text=doc.text, minhash=minhash,
+                    near_duplicate_of=near_duplicate_of, ingested_at=stamp))
+                self._source(conn, doc.id, raw.source)
+                if doc.removed:
+                    conn.execute(t.removed_lines.insert(), [
+                        {"document_id": doc.id, "line_no": r.line_no, "text": r.text, "reason": r.reason} for r in doc.removed])
+                self._statements(conn, processed.statements)
+                conn.execute(t.quarantine.update().where(t.quarantine.c.source == raw.source).values(resolved=True))
+                return "new"
+        except IntegrityError:
+            # Another process stored the same document first: that is a duplicate, not an error.
+            return "duplicate"
+
+    def _source(self, conn: Connection, doc_id: str, source: str) -> None:
+        exists = conn.execute(select(t.document_sources).where(and_(
+            t.document_sources.c.document_id == doc_id, t.document_sources.c.source == source))).first()
+        if exists is None:
+            conn.execute(t.document_sources.insert().values(document_id=doc_id, source=source))
+
+    def _statements(self, conn: Connection, statements: Sequence[Statement]) -> None:
+        seen: set[str] = set()
+        rows, jrows = [], []
+        for s in statements:
+            if s.id in seen:
+                continue
+            seen.add(s.id)
+            rows.append({
+                "id": s.id, "document_id": s.document_id, "start": s.start, "end": s.end, "text": s.text,
+                "speaker": s.speaker.name, "speaker_text": s.speaker.text, "speaker_kind": s.speaker.kind,
+                "speaker_role": s.speaker.role, "actor_id": s.speaker.actor_id or _provisional_id(s.speaker.name),
+                "cue": s.cue, "kind": s.kind, "date": s.date.iso() if s.date else None,
+                "date_sort": s.date.sort_key() if s.date else None, "date_source": s.date_source, "carrier": s.carrier,
+                "stated_argument": s.stated_argument, "sentence_start": s.sentence_start,
+                "sentence_end": s.sentence_end, "produced_by": s.produced_by,
+            })
+            for rank, j in enumerate(s.judgements):
+                jrows.append({
+                    "statement_id": s.id, "rank": rank, "target": j.target, "stance": j.stance,
+                    "confidence": j.confidence, "conditions": list(j.conditions), "condition_ids": list(j.condition_ids),
+                    "argument": j.argument, "argument_id": j.argument_id, "cues": list(j.cues), "produced_by": j.produced_by,
+                })
+            if s.speaker.actor_id is None:
+                pid = _provisional_id(s.speaker.name)
+                if conn.execute(select(t.actors.c.id).where(t.actors.c.id == pid)).first() is None:
+                    conn.execute(t.actors.insert().values(id=pid, name=s.speaker.name, kind=s.speaker.kind,
+                                                          provisional=True, aliases=[s.speaker.text]))
+        if rows:
+            conn.execute(t.statements.insert(), rows)
+        if jrows:
+            conn.execute(t.judgements.insert(), jrows)
+
+    def _quarantine(self, conn: Connection, q: Quarantine, stamp: str) -> None:
+        existing = conn.execute(select(t.quarantine.c.id).where(and_(
+            t.quarantine.c.source == q.source, t.quarantine.c.reason == q.reason))).first()
+        if existing is None:
+            conn.execute(t.quarantine.insert().values(source=q.source, reason=q.reason, size=q.size, detail=q.detail,
+                                                      created_at=stamp, resolved=False))
+
+    def add_quarantine(self, q: Quarantine) -> None:
+        with self._tx() as conn:
+            self._quarantine(conn, q, now())
+
+    def sync_actors(self, actors: Sequence[tuple[str, str, str, str | None, list[str]]]) -> None:
+        """Upsert the pack's actors (id, name, kind, country, aliases)."""
+        with self._tx() as conn:
+            have = {r[0] for r in conn.execute(select(t.actors.c.id).where(t.actors.c.provisional.is_(False)))}
+            new = [{"id": a[0], "name": a[1], "kind": a[2], "country": a[3], "aliases": a[4], "provisional": False}
+                   for a in actors if a[0] not in have]
+            if new:
+                conn.execute(t.actors.insert(), new)
+
+    # -- reads --------------------------------------------------------------------------
+    def statement_rows(self, f: StatementFilter | None = None) -> list[dict[str, Any]]:
+        """Statements joined with their document and primary judgement, in date order."""
+        f = f or StatementFilter()
+        s, d, j = t.statements, t.documents, t.judgements
+        query = (
+            select(
+                s, d.c.source, d.c.title, d.c.outlet, d.c.published, d.c.language,
+                j.c.target, j.c.stance, j.c.confidence, j.c.conditions, j.c.condition_ids, j.c.argument,
+                j.c.argument_id, j.c.cues, j.c.produced_by.label("judged_by"),
+            )
+            .join(d, d.c.id == s.c.document_id)
+            .outerjoin(j, and_(j.c.statement_id == s.c.id, j.c.rank == 0))
+        )
+        conds = []
+        if f.speaker:
+            like = f"%{f.speaker.lower()}%"
+            conds.append(func.lower(s.c.speaker).like(like) | func.lower(s.c.speaker_text).like(like))
+        if f.stance:
+            conds.append(j.c.stance == f.stance)
+        if f.target:
+            conds.append(func.lower(j.c.target) == f.target.lower())
+        if f.since:
+            conds.append(s.c.date_sort >= f.since)
+        if f.until:
+            conds.append(s.c.date_sort <= f.until + "-99")
+        if f.document_id:
+            conds.append(s.c.document_id == f.document_id)
+        if f.actor_id:
+            conds.append(s.c.actor_id == f.actor_id)
+        if f.on_target is True:
+            conds.append(j.c.target.is_not(None))
+        elif f.on_target is False:
+            conds.append(j.c.target.is_(None))
+        if f.query:
+            conds.append(func.lower(s.c.text).like(f"%{f.query.lower()}%"))
+        if conds:
+            query = query.where(and_(*conds))
+        query = query.order_by(s.c.date_sort, s.c.document_id, s.c.start)
+        if f.limit is not None:
+            query = query.limit(f.limit).offset(f.offset)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            self._apply_corrections(conn, rows)
+        return rows
+
+    def _apply_corrections(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        ids = [r["id"] for r in rows]
+        latest: dict[tuple[str, str], str | None] = {}
+        for i in range(0, len(ids), 500):
+            q = select(t.corrections).where(t.corrections.c.statement_id.in_(ids[i : i + 500])).order_by(t.corrections.c.id)
+            for c in conn.execute(q):
+                latest[(c.statement_id, c.field)] = c.value
+        if not latest:
+            return
+        for row in rows:
+            for fld in ("stance", "speaker", "target"):
+                key = (row["id"], fld)
+                if key in latest:
+                    row[fld] = latest[key]
+                    row["corrected"] = True
+
+    def documents(self, limit: int | None = None) -> list[dict[str, Any]]:
+        d = t.documents
+        q = select(d.c.id, d.c.source, d.c.title, d.c.outlet, d.c.author, d.c.published, d.c.language,
+                   d.c.content_type, d.c.near_duplicate_of).order_by(d.c.published_sort, d.c.id)
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.documents).where(t.documents.c.id == doc_id)).first()
+            if row is None:
+                return None
+            out = dict(row._mapping)
+            out["sources"] = [r[0] for r in conn.execute(select(t.document_sources.c.source).where(t.document_sources.c.document_id == doc_id))]
+            out["removed"] = [dict(r._mapping) for r in conn.execute(select(t.removed_lines).where(t.removed_lines.c.document_id == doc_id).order_by(t.removed_lines.c.line_no))]
+            return out
+
+    def quarantine_rows(self, include_resolved: bool = False) -> list[dict[str, Any]]:
+        q = select(t.quarantine).order_by(t.quarantine.c.id)
+        if not include_resolved:
+            q = q.where(t.quarantine.c.resolved.is_(False))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def actor_rows(self, provisional: bool | None = None) -> list[dict[str, Any]]:
+        a = t.actors
+        counts = select(t.statements.c.actor_id, func.count().label("statements")).group_by(t.statements.c.actor_id).subquery()
+        q = select(a, func.coalesce(counts.c.statements, 0).label("statements")).outerjoin(counts, counts.c.actor_id == a.c.id)
+        if provisional is not None:
+            q = q.where(a.c.provisional.is_(provisional))
+        q = q.order_by(a.c.name)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def merge_actor(self, source_id: str, target_id: str) -> int:
+        """Point every statement of ``source_id`` at ``target_id``; returns statements moved."""
+        with self._tx() as conn:
+            target = conn.execute(select(t.actors).where(t.actors.c.id == target_id)).first()
+            source = conn.execute(select(t.actors).where(t.actors.c.id == source_id)).first()
+            if target is None or source is None:
+                missing = target_id if target is None else source_id
+                raise StoreError(f"no actor with id {missing!r} (see 'stanceline actors')")
+            moved = conn.execute(t.statements.update().where(t.statements.c.actor_id == source_id)
+                                 .values(actor_id=target_id, speaker=target.name)).rowcount
+            conn.execute(t.actors.update().where(t.actors.c.id == source_id).values(merged_into=target_id))
+            return int(moved or 0)
+
+    def add_correction(self, statement_id: str, field: str, value: str | None, author: str) -> None:
+        with self._tx() as conn:
+            if conn.execute(select(t.statements.c.id).where(t.statements.c.id == statement_id)).first() is None:
+                raise StoreError(f"no statement with id {statement_id!r}")
+            conn.execute(t.corrections.insert().values(statement_id=statement_id, field=field, value=value,
+                                                       author=author, created_at=now()))
+
+    def counts(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            n_docs = conn.execute(select(func.count()).select_from(t.documents)).scalar_one()
+            n_st = conn.execute(select(func.count()).select_from(t.statements)).scalar_one()
+            n_on = conn.execute(select(func.count()).select_from(t.judgements).where(and_(
+                t.judgements.c.rank == 0, t.judgements.c.target.is_not(None)))).scalar_one()
+            n_actors = conn.execute(select(func.count(func.distinct(t.statements.c.actor_id)))).scalar_one()
+            n_q = conn.execute(select(func.count()).select_from(t.quarantine).where(t.quarantine.c.resolved.is_(False))).scalar_one()
+            stances = dict(conn.execute(select(t.judgements.c.stance, func.count()).where(and_(
+                t.judgements.c.rank == 0, t.judgements.c.target.is_not(None))).group_by(t.judgements.c.stance)).all())
+        return {"documents": n_docs, "statements": n_st, "on_target": n_on, "actors": n_actors,
+                "quarantined": n_q, "stances": {str(k): int(v) for k, v in stances.items()}}
+
+    def minhashes(self) -> Iterator[tuple[str, bytes]]:
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(t.documents.c.id, t.documents.c.minhash).where(t.documents.c.minhash.is_not(None))):
+                yield row[0], row[1]
+
+    def integrity_check(self) -> str:
+        if self.engine.dialect.name != "sqlite":
+            return "ok"
+        with self.engine.connect() as conn:
+            return str(conn.execute(text("PRAGMA integrity_check")).scalar_one())
+
+
+def _provisional_id(name: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    return f"provisional:{slug[:100] or 'unknown'}"

@@ -1,0 +1,143 @@
+"""The schema, in SQLAlchemy Core. Migrations in ``storage/migrations`` build it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+raw_inputs = Table(
+    "raw_inputs", metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the bytes
+    Column("source", Text, nullable=False),
+    Column("content_type", String(100)),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary),
+    Column("fetched_at", String(40)),
+    Column("ingested_at", String(40), nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the cleaned text
+    Column("raw_id", String(64), ForeignKey("raw_inputs.id")),
+    Column("source", Text, nullable=False),
+    Column("title", Text),
+    Column("outlet", Text),
+    Column("author", Text),
+    Column("published", String(10)),  # ISO, to the precision known
+    Column("published_sort", String(10)),
+    Column("language", String(12)),
+    Column("content_type", String(40)),
+    Column("text", Text, nullable=False),
+    Column("minhash", LargeBinary),
+    Column("near_duplicate_of", String(64)),
+    Column("ingested_at", String(40), nullable=False),
+    Index("ix_documents_published", "published_sort"),
+)
+
+document_sources = Table(
+    "document_sources", metadata,
+    Column("document_id", String(64), ForeignKey("documents.id"), primary_key=True),
+    Column("source", Text, primary_key=True),
+)
+
+removed_lines = Table(
+    "removed_lines", metadata,
+    Column("document_id", String(64), ForeignKey("documents.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("reason", String(200), nullable=False),
+)
+
+actors = Table(
+    "actors", metadata,
+    Column("id", String(120), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("provisional", Boolean, nullable=False, default=False),
+    Column("country", String(8)),
+    Column("aliases", JSON),
+    Column("merged_into", String(120)),
+)
+
+statements = Table(
+    "statements", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("document_id", String(64), ForeignKey("documents.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("speaker", Text, nullable=False),
+    Column("speaker_text", Text),
+    Column("speaker_kind", String(20)),
+    Column("speaker_role", Text),
+    Column("actor_id", String(120)),
+    Column("cue", String(60)),
+    Column("kind", String(20), nullable=False),
+    Column("date", String(10)),
+    Column("date_sort", String(10)),
+    Column("date_source", String(20)),
+    Column("carrier", Text),
+    Column("stated_argument", Text),
+    Column("sentence_start", Integer),
+    Column("sentence_end", Integer),
+    Column("produced_by", String(60), nullable=False),
+    Index("ix_statements_document", "document_id"),
+    Index("ix_statements_speaker", "speaker"),
+    Index("ix_statements_actor", "actor_id"),
+    Index("ix_statements_date", "date_sort"),
+)
+
+judgements = Table(
+    "judgements", metadata,
+    Column("statement_id", String(16), ForeignKey("statements.id"), primary_key=True),
+    Column("rank", Integer, primary_key=True),  # 0 = primary target
+    Column("target", Text),
+    Column("stance", String(20)),
+    Column("confidence", Float),
+    Column("conditions", JSON),
+    Column("condition_ids", JSON),
+    Column("argument", Text),
+    Column("argument_id", String(80)),
+    Column("cues", JSON),
+    Column("produced_by", String(60), nullable=False),
+    Index("ix_judgements_target_stance", "target", "stance"),
+)
+
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("statement_id", String(16), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("value", Text),
+    Column("author", String(120), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_corrections_statement", "statement_id"),
+)
+
+quarantine = Table(
+    "quarantine", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("size", Integer, nullable=False, default=0),
+    Column("detail", Text),
+    Column("created_at", String(40), nullable=False),
+    Column("resolved", Boolean, nullable=False, default=False),
+    UniqueConstraint("source", "reason", name="uq_quarantine_source_reason"),
+)
