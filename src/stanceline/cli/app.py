@@ -1,0 +1,49 @@
+"""The Typer app and what every command module shares (options, error handling)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from stanceline.config import Settings, load_settings
+from stanceline.errors import PackError, StancelineError
+
+app = typer.Typer(help="Who stands where on a negotiation, since when, and why.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL (default: $STANCELINE_DB or sqlite:///stanceline.db)")]
+PackOpt = Annotated[Path | None, typer.Option("--pack", help="Domain pack folder (default: the bundled iran_us pack)")]
+
+
+def friendly(func: F) -> F:
+    """Show a one-line message, never a traceback, for errors a user can act on."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PackError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            for problem in exc.problems:
+                err.print(f"  {problem}")
+            raise typer.Exit(2) from None
+        except StancelineError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_for(db: str | None = None, pack: Path | None = None, **extra: Any) -> Settings:
+    return load_settings(db=db, pack=pack, **extra)

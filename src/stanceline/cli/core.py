@@ -1,0 +1,154 @@
+"""Core commands: ingest, statements, export, summary, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from stanceline import services
+from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for
+from stanceline.storage import StatementFilter
+
+
+@app.command()
+@friendly
+def ingest(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or URLs")],
+    db: DbOpt = None,
+    pack: PackOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores)")] = None,
+    include: Annotated[str | None, typer.Option("--include", help="Glob on file names, e.g. '*.txt'")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow fetching private/loopback addresses")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Ingest files, folders and URLs; re-ingesting the same content adds nothing."""
+    settings = settings_for(db, pack, allow_private=allow_private or None)
+    with Progress(TextColumn("[bold]ingest[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(done: int, total: int, source: str) -> None:
+            bar.update(task, completed=done, total=total, description=Path(source).name[:40])
+
+        report = services.ingest(sources, settings, workers=workers, include=include, progress=progress)
+    for message in report.messages:
+        err.print(f"[yellow]{message}[/yellow]")
+    if not quiet:
+        console.print(f"ingested {report.new} new document(s), {report.duplicate} duplicate(s), "
+                      f"{report.quarantined} quarantined; {report.statements} statement(s) extracted")
+
+
+@app.command()
+@friendly
+def statements(
+    db: DbOpt = None,
+    speaker: Annotated[str | None, typer.Option("--speaker", help="Speaker name contains")] = None,
+    stance: Annotated[str | None, typer.Option("--stance", help="support|oppose|conditional|neutral")] = None,
+    target: Annotated[str | None, typer.Option("--target")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="YYYY[-MM[-DD]]")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include statements not about a target")] = False,
+    limit: Annotated[int, typer.Option("--limit")] = 200,
+) -> None:
+    """List statements as a table."""
+    flt = StatementFilter(speaker=speaker, stance=stance, target=target, since=since, on_target=None if all_ else True, limit=limit)
+    rows = services.list_statements(settings_for(db), flt)
+    table = Table(show_lines=False, expand=True)
+    for col in ("date", "speaker", "stance", "target", "statement"):
+        table.add_column(col, overflow="fold", ratio=4 if col == "statement" else 1)
+    for r in rows:
+        text = r["text"] if len(r["text"]) < 220 else r["text"][:217] + "…"
+        table.add_row(r["date"] or "", r["speaker"], r["stance"] or "", r["target"] or "", text)
+    console.print(table)
+    console.print(f"{len(rows)} statement(s)")
+
+
+@app.command()
+@friendly
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl|csv")] = "jsonl",
+    db: DbOpt = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
+) -> None:
+    """Export every attributed statement (off-target ones with target null)."""
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"[red]error:[/red] unknown format {fmt!r}; use jsonl or csv")
+        raise typer.Exit(2)
+    data = services.export(settings_for(db), fmt)
+    if output is None:
+        sys.stdout.write(data)
+    else:
+        output.write_text(data, encoding="utf-8")
+        err.print(f"wrote {output}")
+
+
+@app.command()
+@friendly
+def summary(db: DbOpt = None) -> None:
+    """Counts: documents, statements, actors, stances."""
+    print_summary(services.summary(settings_for(db)))
+
+
+def print_summary(counts: dict[str, Any]) -> None:
+    table = Table(title="stanceline summary")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in ("documents", "statements", "on_target", "actors", "quarantined"):
+        table.add_row(key.replace("_", " "), str(counts.get(key, 0)))
+    for stance in ("support", "oppose", "conditional", "neutral"):
+        table.add_row(f"  {stance}", str(counts.get("stances", {}).get(stance, 0)))
+    console.print(table)
+
+
+@app.command("eval")
+@friendly
+def eval_(
+    corpus: Annotated[Path, typer.Argument(help="Folder of articles")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL")],
+    pack: PackOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses, false positives, confusion")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", "-w")] = None,
+) -> None:
+    """Score extraction and stance against a gold file; last line is JSON."""
+    if not gold.is_file():
+        err.print(f"[red]error:[/red] gold file not found: {gold}")
+        raise typer.Exit(2)
+    if not corpus.is_dir():
+        err.print(f"[red]error:[/red] corpus folder not found: {corpus}")
+        raise typer.Exit(2)
+    result = services.evaluate(gold, corpus, settings_for(None, pack), workers=workers)
+    from stanceline.evaluation import confusion_table
+
+    if verbose:
+        for g, p in result.matched:
+            flags = []
+            if g.stance != p.stance:
+                flags.append(f"stance {p.stance}≠{g.stance}")
+            from stanceline.evaluation import speaker_matches
+
+            if not (speaker_matches(g.speaker, p.speaker) or speaker_matches(g.speaker, p.speaker_text)):
+                flags.append(f"speaker {p.speaker!r}≠{g.speaker!r}")
+            if g.date and (p.date or "")[: len(g.date)] != g.date:
+                flags.append(f"date {p.date}≠{g.date}")
+            if flags:
+                console.print(f"[yellow]WRONG[/yellow] {g.file[:3]} {', '.join(flags)} | {g.evidence[:90]}")
+        for g in result.misses:
+            console.print(f"[red]MISS[/red] {g.file[:3]} {g.speaker} ({g.stance}) | {g.evidence[:110]}")
+        for p in result.false_positives:
+            console.print(f"[magenta]FP[/magenta] {p.file[:3]} {p.speaker} ({p.stance}, {p.target}) | {p.text[:110]}")
+        table = Table(title="stance confusion (matched statements)")
+        rows = confusion_table(result.confusion)
+        for col in rows[0]:
+            table.add_column(col)
+        for row in rows[1:]:
+            table.add_row(*row)
+        console.print(table)
+    for key, value in result.metrics.items():
+        console.print(f"{key:>16}: {value:.3f}")
+    print(json.dumps(result.metrics))
+

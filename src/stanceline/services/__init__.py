@@ -1,0 +1,31 @@
+"""The Python API: what the CLI, the REST API and the dashboard call.
+
+One module per area; everything public is re-exported here so callers write
+``from stanceline import services; services.ingest(...)``.
+"""
+
+from stanceline.services.core import (
+    EXPORT_FIELDS,
+    IngestReport,
+    collect_inputs,
+    evaluate,
+    export,
+    export_rows,
+    ingest,
+    list_statements,
+    resource_spec,
+    summary,
+)
+
+__all__ = [
+    "EXPORT_FIELDS",
+    "IngestReport",
+    "collect_inputs",
+    "evaluate",
+    "export",
+    "export_rows",
+    "ingest",
+    "list_statements",
+    "resource_spec",
+    "summary",
+]
