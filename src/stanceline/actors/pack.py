@@ -8,6 +8,9 @@ worker process builds the index once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +27,25 @@ AFFILIATIONS = {
     "western", "gulf", "independent", "think-tank", "other",
 }
 POLARITIES = {"against", "for", "neutral"}
+
+# Keys each kind of entry understands. Anything else is reported as a warning (a typo such as
+# ``aliasses`` would otherwise silently drop data) — never as an error, so a pack written for a
+# newer stanceline still loads.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "pack": frozenset({"id", "name", "version", "description", "languages", "period", "source", "license"}),
+    "actors": frozenset({"id", "name", "kind", "country", "aliases", "roles", "factions", "description", "source",
+                         "uncertain", "notes"}),
+    "outlets": frozenset({"id", "name", "aliases", "country", "affiliation", "language", "medium", "factions",
+                          "description", "source", "url", "notes"}),
+    "roles": frozenset({"title", "office", "start", "end", "uncertain", "note"}),
+    "memberships": frozenset({"faction", "start", "end", "uncertain", "note"}),
+    "offices": frozenset({"id", "label", "country", "mentions", "generic_mentions", "concurrent", "description"}),
+    "factions": frozenset({"id", "label", "description"}),
+    "targets": frozenset({"id", "label", "counterparts", "topics", "speaker_countries", "priority", "description"}),
+    "arguments": frozenset({"id", "label", "polarity", "description", "cues", "examples"}),
+    "conditions": frozenset({"id", "label", "cues", "description"}),
+    "events": frozenset({"id", "date", "kind", "description", "actors"}),
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,9 @@ class Office:
     country: str | None = None
     mentions: tuple[str, ...] = ()
     generic_mentions: tuple[str, ...] = ()
+    # Several people hold it at once (Tehran's rotating Friday prayer leaders): a bare role
+    # noun then names nobody in particular and must not be linked to one of them.
+    concurrent: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,28 +172,60 @@ class Pack:
     arguments: tuple[Argument, ...] = ()
     conditions: tuple[Condition, ...] = ()
     events: tuple[Event, ...] = ()
+    warnings: tuple[str, ...] = ()  # line-numbered, like PackError.problems, but not fatal
 
     @property
     def outlets(self) -> list[Actor]:
         return [a for a in self.actors.values() if a.kind == "outlet"]
 
-    def office_holder(self, office_id: str, when: PartialDate | None) -> Actor | None:
-        """The actor holding ``office_id`` on ``when`` (latest start wins on overlaps)."""
-        best: tuple[str, Actor] | None = None
+    def office_holders(self, office_id: str, when: PartialDate | None) -> list[Actor]:
+        """Every actor holding ``office_id`` on ``when``, latest start first."""
+        found: dict[str, tuple[str, Actor]] = {}
         for actor in self.actors.values():
             for role in actor.roles:
                 if role.office == office_id and role.covers(when):
                     key = role.start.sort_key() if role.start else ""
-                    if best is None or key > best[0]:
-                        best = (key, actor)
-        return best[1] if best else None
+                    if actor.id not in found or key > found[actor.id][0]:
+                        found[actor.id] = (key, actor)
+        return [a for _, a in sorted(found.values(), key=lambda pair: pair[0], reverse=True)]
+
+    def office_holder(self, office_id: str, when: PartialDate | None) -> Actor | None:
+        """The actor holding ``office_id`` on ``when`` (latest start wins on overlaps).
+
+        ``None`` for a ``concurrent`` office held by several people on that date: picking
+        one of them would be a guess.
+        """
+        holders = self.office_holders(office_id, when)
+        office = self.offices.get(office_id)
+        if office is not None and office.concurrent and len(holders) > 1:
+            return None
+        return holders[0] if holders else None
+
+    def faction_of(self, actor_id: str | None, when: PartialDate | None) -> list[str]:
+        """Faction ids ``actor_id`` spoke for on ``when``; an outlet stands for its affiliation.
+
+        Dated memberships are used when the actor has them; an outlet without factions of its
+        own falls back to its ``affiliation`` when that names a faction of the pack. Unknown
+        and provisional actors belong to no faction.
+        """
+        actor = self.actors.get(actor_id or "")
+        if actor is None:
+            return []
+        found = list(dict.fromkeys(actor.factions_on(when)))
+        if not found and actor.kind == "outlet" and actor.affiliation in self.factions:
+            found = [str(actor.affiliation)]
+        return found
 
 
 def _end_key(end: PartialDate) -> str:
     return f"{end.year:04d}-{end.month or 12:02d}-{end.day or 31:02d}"
 
 
-class _LineLoader(yaml.SafeLoader):
+# The C loader (libyaml) when present: the bundled pack loads several times faster.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that records each mapping's line as ``__line__``."""
 
 
@@ -184,9 +241,23 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.warnings: list[str] = []
 
     def add(self, file: str, line: Any, message: str) -> None:
         self.items.append(f"{file}:{line if line else '?'}: {message}")
+
+    def warn(self, file: str, line: Any, message: str) -> None:
+        self.warnings.append(f"{file}:{line if line else '?'}: warning: {message}")
+
+    def keys(self, item: dict[str, Any], section: str, file: str, what: str) -> None:
+        """Warn about keys the loader does not read, suggesting the closest known key."""
+        known = KNOWN_KEYS[section]
+        for key in item:
+            if key == "__line__" or key in known:
+                continue
+            close = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.warn(file, item.get("__line__"), f"{what}: unknown key {key!r} is ignored{hint}")
 
 
 def _read_yaml(path: Path, problems: _Problems) -> dict[str, Any]:
@@ -257,6 +328,7 @@ def _list(data: dict[str, Any], key: str, file: str, problems: _Problems) -> lis
 
 def _actor(item: dict[str, Any], file: str, problems: _Problems, outlet: bool) -> Actor:
     line = item.get("__line__")
+    problems.keys(item, "outlets" if outlet else "actors", file, f"{'outlet' if outlet else 'actor'} {item['id']!r}")
     kind = "outlet" if outlet else str(item.get("kind", ""))
     if kind not in ACTOR_KINDS:
         problems.add(file, line, f"actor {item['id']!r}: kind must be one of {sorted(ACTOR_KINDS - {'outlet'})}")
@@ -264,7 +336,11 @@ def _actor(item: dict[str, Any], file: str, problems: _Problems, outlet: bool) -
         problems.add(file, line, f"actor {item['id']!r} has no name")
     roles = []
     for r in item.get("roles") or []:
+        if not isinstance(r, dict):
+            problems.add(file, line, f"{item['id']}: every role must be a mapping (title, office, start, end), got {r!r}")
+            continue
         rl = r.get("__line__", line)
+        problems.keys(r, "roles", file, f"{item['id']} role")
         start = _date(r.get("start"), file, rl, f"{item['id']} role start", problems)
         end = _date(r.get("end"), file, rl, f"{item['id']} role end", problems)
         if start and end and start.sort_key() > _end_key(end):
@@ -275,7 +351,11 @@ def _actor(item: dict[str, Any], file: str, problems: _Problems, outlet: bool) -
         if isinstance(f, str):
             memberships.append(Membership(f))
             continue
+        if not isinstance(f, dict):
+            problems.add(file, line, f"{item['id']}: a faction membership is an id or a mapping, got {f!r}")
+            continue
         fl = f.get("__line__", line)
+        problems.keys(f, "memberships", file, f"{item['id']} faction")
         memberships.append(Membership(
             str(f.get("faction", "")),
             _date(f.get("start"), file, fl, f"{item['id']} faction start", problems),
@@ -294,8 +374,23 @@ def _actor(item: dict[str, Any], file: str, problems: _Problems, outlet: bool) -
     )
 
 
+_SPACE = re.compile(r"\s+")
+# Arabic-script letters written two ways: Arabic yeh/kaf/alef maksura vs Persian forms, ta
+# marbuta vs heh. Unified so that a name typed on either keyboard finds the same actor.
+_SCRIPT_VARIANTS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "’": "'", "‘": "'", "-": " ",
+                                  "‐": " ", "‑": " ", "–": " ", "ـ": None, "\u200c": "", "\u200d": ""})
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and script-variant-insensitive key used for every alias lookup."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_SCRIPT_VARIANTS)
+    return _SPACE.sub(" ", text.casefold()).strip(" .,;:")
+
+
 def _casefold(text: str) -> str:
-    return " ".join(text.casefold().replace("\u200c", "").split())
+    return fold(text)
 
 
 def validate_and_build(path: Path) -> Pack:
@@ -306,15 +401,35 @@ def validate_and_build(path: Path) -> Pack:
     meta = _read_yaml(path / "pack.yaml", problems)
     if not meta and not problems.items:
         problems.add("pack.yaml", None, "missing (needs at least id and name)")
-    factions = {
-        str(f["id"]): Faction(str(f["id"]), str(f.get("label", f["id"])), str(f.get("description") or ""))
-        for f in _list(_read_yaml(path / "factions.yaml", problems), "factions", "factions.yaml", problems)
-    }
-    offices = {
-        str(o["id"]): Office(str(o["id"]), str(o.get("label", o["id"])), o.get("country"),
-                             _strs(o.get("mentions")), _strs(o.get("generic_mentions")))
-        for o in _list(_read_yaml(path / "offices.yaml", problems), "offices", "offices.yaml", problems)
-    }
+    problems.keys(meta, "pack", "pack.yaml", "pack")
+    for key in ("id", "name"):
+        if meta and not meta.get(key):
+            problems.add("pack.yaml", meta.get("__line__"), f"needs {key!r}")
+    factions: dict[str, Faction] = {}
+    for f in _list(_read_yaml(path / "factions.yaml", problems), "factions", "factions.yaml", problems):
+        problems.keys(f, "factions", "factions.yaml", f"faction {f['id']!r}")
+        if str(f["id"]) in factions:
+            problems.add("factions.yaml", f.get("__line__"), f"duplicate faction id {f['id']!r}")
+        factions[str(f["id"])] = Faction(str(f["id"]), str(f.get("label", f["id"])), str(f.get("description") or ""))
+    offices: dict[str, Office] = {}
+    mention_owner: dict[str, str] = {}
+    for o in _list(_read_yaml(path / "offices.yaml", problems), "offices", "offices.yaml", problems):
+        oid, oline = str(o["id"]), o.get("__line__")
+        problems.keys(o, "offices", "offices.yaml", f"office {oid!r}")
+        if oid in offices:
+            problems.add("offices.yaml", oline, f"duplicate office id {oid!r}")
+        concurrent = o.get("concurrent", False)
+        if not isinstance(concurrent, bool):
+            problems.add("offices.yaml", oline, f"office {oid!r}: concurrent must be true or false, got {concurrent!r}")
+            concurrent = False
+        office = Office(oid, str(o.get("label", oid)), o.get("country"), _strs(o.get("mentions")),
+                        _strs(o.get("generic_mentions")), concurrent)
+        for mention in office.mentions:
+            key = fold(re.sub(r"(?i)^(the|a|an)\s+", "", mention))
+            owner = mention_owner.setdefault(key, oid)
+            if owner != oid:
+                problems.add("offices.yaml", oline, f"office {oid!r}: mention {mention!r} also names office {owner!r}")
+        offices[oid] = office
     actors: dict[str, Actor] = {}
     lines: dict[str, tuple[str, Any]] = {}
     for file, key, outlet in (("actors.yaml", "actors", False), ("outlets.yaml", "outlets", True)):
@@ -327,26 +442,38 @@ def validate_and_build(path: Path) -> Pack:
             actors[actor.id] = actor
             lines[actor.id] = (file, item.get("__line__"))
     alias_owner: dict[str, str] = {}
+    held: dict[str, list[tuple[Role, str]]] = {}
     for actor in actors.values():
         file, line = lines[actor.id]
         for role in actor.roles:
             if role.office and role.office not in offices:
-                problems.add(file, line, f"{actor.id}: unknown office {role.office!r}")
+                close = difflib.get_close_matches(role.office, sorted(offices), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.add(file, line, f"{actor.id}: unknown office {role.office!r}{hint}")
+            elif role.office:
+                held.setdefault(role.office, []).append((role, actor.id))
         for m in actor.factions:
             if m.faction not in factions:
-                problems.add(file, line, f"{actor.id}: unknown faction {m.faction!r}")
+                close = difflib.get_close_matches(m.faction, sorted(factions), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.add(file, line, f"{actor.id}: unknown faction {m.faction!r}{hint}")
         for alias in {_casefold(a) for a in (actor.name, *actor.aliases)}:
             owner = alias_owner.setdefault(alias, actor.id)
             if owner != actor.id:
-                problems.add(file, line, f"alias {alias!r} of {actor.id!r} clashes with {owner!r}")
+                ofile, oline = lines[owner]
+                problems.add(file, line, f"alias {alias!r} of {actor.id!r} clashes with {owner!r} ({ofile}:{oline}); "
+                                         "an alias must name one actor")
+    _check_overlaps(held, offices, lines, problems)
     tdata = _read_yaml(path / "targets.yaml", problems)
     targets = tuple(
         Target(str(t["id"]), str(t.get("label", t["id"])), _strs(t.get("counterparts")), _strs(t.get("topics")),
                _strs(t.get("speaker_countries")), int(t.get("priority", 0)))
         for t in _list(tdata, "targets", "targets.yaml", problems)
+        if problems.keys(t, "targets", "targets.yaml", f"target {t['id']!r}") is None
     )
     arguments = []
     for a in _list(_read_yaml(path / "arguments.yaml", problems), "arguments", "arguments.yaml", problems):
+        problems.keys(a, "arguments", "arguments.yaml", f"argument {a['id']!r}")
         polarity = str(a.get("polarity", "neutral"))
         if polarity not in POLARITIES:
             problems.add("arguments.yaml", a.get("__line__"), f"{a['id']}: polarity must be one of {sorted(POLARITIES)}")
@@ -355,11 +482,13 @@ def validate_and_build(path: Path) -> Pack:
     conditions = tuple(
         Condition(str(c["id"]), str(c.get("label", c["id"])), _strs(c.get("cues")))
         for c in _list(_read_yaml(path / "conditions.yaml", problems), "conditions", "conditions.yaml", problems)
+        if problems.keys(c, "conditions", "conditions.yaml", f"condition {c['id']!r}") is None
     )
     events = tuple(
         Event(str(e["id"]), _date(e.get("date"), "events.yaml", e.get("__line__"), f"{e['id']} date", problems),
               str(e.get("description") or ""), _strs(e.get("actors")), str(e.get("kind") or ""))
         for e in _list(_read_yaml(path / "events.yaml", problems), "events", "events.yaml", problems)
+        if problems.keys(e, "events", "events.yaml", f"event {e['id']!r}") is None
     )
     for ev in events:
         for actor_id in ev.actors:
@@ -372,8 +501,26 @@ def validate_and_build(path: Path) -> Pack:
         version=str(meta.get("version", "0")), path=path, description=str(meta.get("description") or ""),
         actors=actors, offices=offices, factions=factions, targets=targets,
         negotiation_terms=_strs(tdata.get("negotiation_terms")), arguments=tuple(arguments),
-        conditions=conditions, events=events,
+        conditions=conditions, events=events, warnings=tuple(problems.warnings),
     )
+
+
+def _check_overlaps(held: dict[str, list[tuple[Role, str]]], offices: dict[str, Office],
+                    lines: dict[str, tuple[str, Any]], problems: _Problems) -> None:
+    """Warn when two people hold a single-holder office on the same day (a date typo, usually)."""
+    for office_id, roles in held.items():
+        if offices[office_id].concurrent:
+            continue
+        dated = sorted((r for r in roles if r[0].start), key=lambda r: r[0].start.sort_key() if r[0].start else "")
+        for (a, a_id), (b, b_id) in zip(dated, dated[1:]):
+            if a_id == b_id or a.uncertain or b.uncertain or b.start is None:
+                continue
+            a_end = _end_key(a.end) if a.end else "9999-12-31"
+            # Same-month hand-overs are normal (an acting holder, a swearing-in): only warn past a month.
+            if b.start.sort_key()[:7] < a_end[:7]:
+                file, line = lines[b_id]
+                problems.warn(file, line, f"{b_id} holds {office_id!r} from {b.start} while {a_id} holds it until "
+                                          f"{a.end or 'now'}; mark the office 'concurrent: true' or fix the dates")
 
 
 def _stamp(path: Path) -> tuple[tuple[str, float], ...]:
