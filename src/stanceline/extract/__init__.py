@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
@@ -68,7 +69,8 @@ class AttributionExtractor:
         quotes = find_quotes(text)
         hint = _country_hint(text, self.linker)
         paragraphs = _paragraphs(text)
-        todo = [(pos, line) for pos, line in paragraphs if line.strip() and CANDIDATE.search(line)]
+        todo = [(pos, line) for i, (pos, line) in enumerate(paragraphs)
+                if line.strip() and CANDIDATE.search(line) and not _is_heading(line, first=(pos == 0))]
         parsed = dict(zip((pos for pos, _ in todo), self.nlp.pipe(line for _, line in todo), strict=True))
         candidates: list[Candidate] = []
         for pos, line in paragraphs:
@@ -81,6 +83,7 @@ class AttributionExtractor:
             for sent in spacy_doc.sents:
                 candidates.extend(extract_from_paragraph([sent], pos, text, quotes, tracker, hint))
                 self._track_sentence(sent, pos, tracker, hint)
+        candidates = self._parenthetical(candidates, quotes, text, doc.published)
         candidates = self._attach_orphan_quotes(candidates, quotes, text)
         candidates = self._reattribute_carried(candidates, text)
         forms = find_forms(text, self.linker, doc.published)
@@ -123,8 +126,9 @@ class AttributionExtractor:
             if q.start in used or q.words < 6:
                 continue
             line_start = text.rfind("\n", 0, q.open_mark) + 1
-            if text[line_start : q.open_mark].strip():
-                continue
+            lead = text[line_start : q.open_mark].rstrip()
+            if lead and not lead.endswith((".", "!", "?", ":")):
+                continue  # a quotation inside a sentence of the author's is not a continuation
             before = [c for c in out if c.end <= q.open_mark and q.open_mark - c.end < 600]
             if not before:
                 continue
@@ -132,6 +136,25 @@ class AttributionExtractor:
             if "\n\n\n" in text[prev.end : q.open_mark]:
                 continue
             out.append(Candidate(q.start, q.end, prev.speaker, "continues", "direct", q.open_mark, q.outer_end, q.open_mark, q))
+        return sorted(out, key=lambda c: c.start)
+
+    def _parenthetical(self, cands: list[Candidate], quotes: list[Quote], text: str,
+                       published: PartialDate | None) -> list[Candidate]:
+        """'“…” (Khamenei, February 20)': a citation in brackets right after a quotation."""
+        used = {c.quote.start for c in cands if c.quote is not None}
+        out = list(cands)
+        for q in quotes:
+            if q.start in used or q.words < 4:
+                continue
+            m = _PAREN.match(text, q.outer_end)
+            if not m:
+                continue
+            link = self.linker.link(m.group("name"), published)
+            if link.actor_id is None and len(m.group("name").split()) < 2:
+                continue
+            speaker = Speaker(text=m.group("name"), name=link.name, kind=link.kind if link.actor_id else "person",
+                              actor_id=link.actor_id, role=link.role, start=m.start("name"), end=m.end("name"))
+            out.append(Candidate(q.start, q.end, speaker, "citation", "direct", q.open_mark, m.end(), m.start("name"), q))
         return sorted(out, key=lambda c: c.start)
 
     def _reattribute_carried(self, cands: list[Candidate], text: str) -> list[Candidate]:
@@ -197,9 +220,18 @@ class AttributionExtractor:
         return out
 
 
-def _split_sentences(text: str) -> list[str]:
-    import re
+_PAREN = re.compile(r"[\s.,]*\((?P<name>[A-Z][\w'’.\- ]{2,40}?)(?:,\s*(?P<when>[^()]{3,40}))?\)")
 
+
+def _is_heading(line: str, first: bool) -> bool:
+    """Titles and section headings carry no attributed statements of their own."""
+    text = line.strip()
+    if first and len(text.split()) < 25:
+        return True
+    return len(text.split()) < 15 and not text.endswith((".", "!", "?", "”", '"', ":")) and not any(c in text for c in "“\"")
+
+
+def _split_sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?])(\s+)(?=[A-Z“\"‘'])", text)
     out: list[str] = []
     for piece in parts:

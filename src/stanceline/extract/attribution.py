@@ -9,6 +9,7 @@ cues: they belong to the quoted speaker's own words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,9 +48,25 @@ def _inside(pos: int, quotes: list[Quote]) -> Quote | None:
     return None
 
 
+RELATIVIZERS = frozenset({"who", "which", "that", "whom"})
+MODALS = frozenset({"will", "would", "may", "might", "could", "should", "shall", "must", "can"})
+QUOTE_ONLY = frozenset({"continue", "conclude", "reply", "answer", "recall"})
+
+
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
+        if child.dep_ == "nsubjpass" or (child.dep_ == "nsubj" and verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)):
+            # "… is well explained by the newspaper X": the agent speaks, not the subject.
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            if pobj is not None:
+                return pobj
+            if verb.lemma_.lower() in SPEECH_VERBS and child.lower_ not in ("it",):
+                return child  # "X was quoted as saying"
+            return None
         if child.dep_ in SUBJECT_DEPS:
+            if child.lower_ in RELATIVIZERS and verb.dep_ == "relcl":
+                return verb.head  # "the IRGC, which opposes talks"
             return child
     # "X expressed … and stressed that …": a conjoined verb shares the subject.
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
@@ -81,23 +98,41 @@ def _content_range(verb: Token, subject: Token | None) -> tuple[int, int]:
     return first.idx, last.idx + len(last.text)
 
 
-def _quote_for(cue_start: int, cue_end: int, sent_start: int, sent_end: int, text: str, quotes: list[Quote]) -> Quote | None:
-    """The quotation this cue introduces (after it) or closes (before it), if any."""
-    best: Quote | None = None
+_LEAD_IN = re.compile(r"^[\s,:;—–-]*(?:(?:on|in|at|during|last|this|earlier)\b[^“”\"«»]{0,40}?)?[\s,]*(?:that|as saying|saying|:)?[\s,:;—–-]*$", re.I)
+
+
+def _quote_for(cue_start: int, cue_end: int, sent_start: int, sent_end: int, text: str, quotes: list[Quote],
+               speaker: Speaker) -> Quote | None:
+    """The quotation this cue introduces (right after it) or closes (right before it), if any.
+
+    After the cue only a date, "that" or punctuation may stand between cue and quote
+    ("said on May 14 that “…”", "told reporters: “…”"); before the cue only the speaker
+    and punctuation ("“…,” Bavand said", "“…,” said Bavand, the …").
+    """
     for q in quotes:
-        if q.open_mark >= cue_end:
+        if q.open_mark >= cue_end and q.open_mark - cue_end < 120:
             between = text[cue_end : q.open_mark]
-            if (q.open_mark < sent_end or between.rstrip().endswith((":", ","))) and not any(c in between for c in ".!?\n"):
-                if best is None or q.open_mark < best.open_mark:
-                    best = q
-        elif q.outer_end <= cue_start and q.outer_end >= sent_start - 1:
-            between = text[q.outer_end : cue_start]
-            if len(between) < 160 and "\n" not in between:
-                if best is None or best.open_mark >= cue_end or q.start > best.start:
-                    best = q
-        elif q.close_mark is None and q.outer_end <= cue_start and "\n" not in text[q.end : cue_start] and cue_start - q.end < 160:
-            best = best or q
-    return best
+            if "\n" in between.strip(" ") and not between.rstrip().endswith(":"):
+                continue
+            between = _strip_object(between)
+            if _LEAD_IN.match(between):
+                return q
+    before = [q for q in quotes if q.outer_end <= cue_start and cue_start - q.outer_end < 200]
+    if before:
+        q = max(before, key=lambda x: x.outer_end)
+        between = text[q.outer_end : cue_start]
+        if "\n" not in between:
+            if speaker.start is not None and q.outer_end <= speaker.start < cue_start:
+                between = text[q.outer_end : speaker.start]
+            if re.fullmatch(r"[\s,.;:!?—–\-”\"’]*", between):
+                return q
+    return None
+
+
+def _strip_object(between: str) -> str:
+    """'told his concerned cronies: ' → ': ' — the addressee of 'tell' may stand before the quote."""
+    m = re.match(r"^\s*(?:his|her|their|the|a|an|its)?\s*(?:[\w’'-]+\s+){0,3}?(?:reporters|journalists|cronies|audience|crowd|lawmakers|officials|students|worshippers|parliament|gathering|people|nation|press|media|him|her|them|us|me|[A-Z][\w-]+)\s*(?=[:,])", between)
+    return between[m.end():] if m else between
 
 
 def _cues(sent: Span, offset: int, quotes: list[Quote]) -> list[tuple[Token, Token | None, str]]:
@@ -108,6 +143,12 @@ def _cues(sent: Span, offset: int, quotes: list[Quote]) -> list[tuple[Token, Tok
             continue
         lemma = tok.lemma_.lower()
         if tok.pos_ in ("VERB", "AUX") and (lemma in SPEECH_VERBS or lemma in ATTITUDE_VERBS):
+            if any(c.dep_ == "aux" and c.lower_ in MODALS for c in tok.children):
+                continue  # "will say", "would reject": a prediction, not a statement
+            if tok.dep_ == "relcl" and not any(c.dep_ in SUBJECT_DEPS and c.lower_ in RELATIVIZERS for c in tok.children):
+                continue  # "the returns that Iran was seeking": the relative clause describes a thing
+            if tok.tag_ == "VBG" and tok.dep_ in ("acl", "pcomp", "dobj", "pobj") and lemma in SPEECH_VERBS:
+                continue  # "citing Trump saying …": a reported report inside a prepositional phrase
             subj = _subject(tok) or _acl_subject(tok)
             if subj is not None:
                 found.append((tok, subj, "speech" if lemma in SPEECH_VERBS else "attitude"))
@@ -121,7 +162,14 @@ def _cues(sent: Span, offset: int, quotes: list[Quote]) -> list[tuple[Token, Tok
                 found.append((tok, pobj, "according"))
         elif tok.pos_ == "NOUN" and lemma in CUE_NOUNS:
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
-            if poss is not None and poss.pos_ in ("PROPN", "NOUN"):
+            # "X's refusal to negotiate", "X's threats to 'rip up the agreement'": only a noun with
+            # its own complement states a position; "X's condemnation of abuses" reports an act.
+            has_complement = any(
+                c.dep_ in ("acl", "ccomp", "relcl") or (c.dep_ == "prep" and c.lower_ in ("that",))
+                or (c.dep_ == "acl" and any(g.lower_ == "to" for g in c.children))
+                for c in tok.children
+            )
+            if poss is not None and poss.pos_ in ("PROPN", "NOUN") and has_complement:
                 found.append((tok, poss, "nominal"))
     return found
 
@@ -142,7 +190,9 @@ def extract_from_paragraph(
             if kind == "according":
                 according.append((speaker, offset + tok.idx))
             cue_start, cue_end = offset + tok.idx, offset + tok.idx + len(tok.text)
-            quote = _quote_for(min(cue_start, speaker.start or cue_start), cue_end, s_start, s_end, text, quotes)
+            quote = _quote_for(cue_start, cue_end, s_start, s_end, text, quotes, speaker)
+            if kind == "speech" and tok.lemma_.lower() in QUOTE_ONLY and quote is None:
+                continue  # "continues to accelerate": not speech without a quotation
             if kind in ("nominal", "attitude") and quote is not None and quote.words >= MIN_DIRECT_WORDS and quote.start < cue_start:
                 quote = None  # a position noun does not close a preceding quotation
             if quote is not None and quote.words >= MIN_DIRECT_WORDS:
@@ -165,7 +215,7 @@ def extract_from_paragraph(
             prev = per_speaker.get(key)
             if prev is None or _better(cand, prev):
                 per_speaker[key] = cand
-        for cand in per_speaker.values():
+        for cand in _resolve_nesting(list(per_speaker.values())):
             out.append(cand)
         # "X said …, according to the Y website": the outlet carried X's words.
         if according and len(per_speaker) > 1:
@@ -180,6 +230,26 @@ def extract_from_paragraph(
             if cand in out:
                 tracker.add_subject(cand.speaker)
     return out
+
+
+def _resolve_nesting(cands: list[Candidate]) -> list[Candidate]:
+    """A cue inside another speaker's reported content is part of that report.
+
+    "The White House … stressed that Washington was ready …" is one statement by the
+    White House; "Arman daily reported that Bavand said …" is Bavand's, carried by Arman.
+    """
+    keep = list(cands)
+    for outer in cands:
+        for inner in cands:
+            if inner is outer or inner not in keep or outer not in keep:
+                continue
+            if outer.start <= inner.cue_pos < outer.end and not (inner.start <= outer.cue_pos < inner.end):
+                if outer.speaker.kind == "outlet" and inner.speaker.kind != "outlet":
+                    keep[keep.index(inner)] = _with_carrier(inner, outer.speaker)
+                    keep.remove(outer)
+                else:
+                    keep.remove(inner)
+    return keep
 
 
 def _with_carrier(cand: Candidate, carrier: Speaker) -> Candidate:

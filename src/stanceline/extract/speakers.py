@@ -60,10 +60,10 @@ class MentionTracker:
                 self.add(Mention(offset + m.start(), offset + m.end(), _speaker(m.group(0), link, offset + m.start(), offset + m.end()), False))
 
     def last(self, before: int, kinds: set[str], subject_only: bool, skip: int = 0, window: int = 4000) -> Speaker | None:
+        """The most recent mention (by position) before ``before``; ``skip`` = 1 gives 'the former'."""
         seen: list[str] = []
-        for mention in reversed(self.mentions):
-            if mention.start >= before or before - mention.start > window:
-                continue
+        ordered = sorted((m for m in self.mentions if m.start < before and before - m.start <= window), key=lambda m: m.start)
+        for mention in reversed(ordered):
             if subject_only and not mention.subject:
                 continue
             if mention.speaker.kind not in kinds:
@@ -133,42 +133,76 @@ def _title_role(tokens: list[Token], proper: list[Token]) -> str | None:
 
 
 def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_hint: str | None = None) -> Speaker | None:
-    """Turn the subject token of a cue into a ``Speaker``; ``None`` for unnamed collectives."""
+    """Turn the subject token of a cue into a ``Speaker``; ``None`` for unnamed collectives.
+
+    Evidence in order: pronouns and "the latter/former" through the tracker; a name in
+    apposition to a title ("the IRGC's Commander-in-Chief, Mohammad Ali Jafari"); the noun
+    phrase as a pack alias; its proper-noun part; an outlet named by a compound ("the
+    Entekhab website"); a named entity (provisional actor); a definite role noun ("the
+    spokesman", "the website") resolved by office and date or by the last such mention; a
+    named member of a collective ("Conservatives, along with the Revolutionary Guards").
+    """
     linker = tracker.linker
     doc_pos = offset + head.idx
     lower = head.lower_
     if lower in PRONOUNS_PERSON:
-        return tracker.last(doc_pos, {"person"}, subject_only=True) or tracker.last(doc_pos, {"person"}, subject_only=False, window=600)
+        return (_clause_antecedent(head, offset, tracker, {"person"}, country_hint)
+                or tracker.last(doc_pos, {"person"}, subject_only=True)
+                or tracker.last(doc_pos, {"person"}, subject_only=False, window=600))
     if lower in PRONOUNS_GROUP:
-        return tracker.last(doc_pos, {"outlet", "organization", "government"}, subject_only=True, window=700)
+        if head.dep_ in ("expl", "nsubjpass") or (lower == "it" and head.head.lemma_ in ("be", "seem", "appear")):
+            return None  # "it can be argued that …", "it is clear that …": no speaker
+        return (_clause_antecedent(head, offset, tracker, {"outlet", "organization", "government"}, country_hint)
+                or tracker.last(doc_pos, {"outlet", "organization", "government"}, subject_only=True, window=700))
     if lower in ("latter", "former"):
-        return tracker.last(doc_pos, {"person", "organization", "outlet", "government"}, subject_only=False, skip=0 if lower == "latter" else 1, window=1500)
+        return tracker.last(doc_pos, {"person", "organization", "outlet", "government"}, subject_only=False,
+                            skip=0 if lower == "latter" else 1, window=1500)
     if head.pos_ == "PRON":
         return None
     role, appos_name = _appos_role(head)
+    if appos_name is None and head.lemma_.lower() in (PERSON_ROLE_NOUNS | OUTLET_NOUNS | ORG_NOUNS | TITLE_WORDS):
+        appos_name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
     if appos_name is not None:
-        sub_tokens = name_tokens(head)
-        role = _span_text(sub_tokens)[0]
-        head = appos_name
+        named = resolve_subject(appos_name, offset, tracker, country_hint)
+        if named is not None:
+            title = _span_text(name_tokens(head))[0]
+            return named if named.role and named.actor_id else _with_role(named, title)
     tokens = name_tokens(head)
     text, start, end = _span_text(tokens)
     link = linker.link(text, tracker.when, country_hint)
-    proper = _proper_chunk(head) if head.pos_ == "PROPN" else []
-    if link.actor_id is None and proper:
+    if link.actor_id is not None:
+        proper = _proper_chunk(head) if head.pos_ == "PROPN" else []
+        return _speaker(text, link, offset + start, offset + end, role or (_title_role(tokens, proper) if proper else None))
+    lemma = head.lemma_.lower()
+    if head.tag_ in ("NNPS", "NNS") or lemma in COLLECTIVES:
+        return _named_member(head, offset, tracker, country_hint)
+    if head.pos_ == "PROPN":
+        proper = _proper_chunk(head)
         ptext, pstart, pend = _span_text(proper)
         plink = linker.link(ptext, tracker.when, country_hint)
-        if plink.actor_id is not None or len(proper) >= 1:
-            link, text, start, end = plink, ptext, pstart, pend
-    if link.actor_id is not None:
-        role = role or (_title_role(tokens, proper) if proper else None)
-        return _speaker(text, link, offset + start, offset + end, role)
-    if head.pos_ == "PROPN" or head.ent_type_ in _ENT_KIND:
+        if plink.actor_id is not None:
+            return _speaker(ptext, plink, offset + pstart, offset + pend, role or _title_role(tokens, proper))
         kind = _ENT_KIND.get(head.ent_type_, "person" if len(proper) >= 2 else "unknown")
         if any(t.lower_ in OUTLET_NOUNS for t in tokens):
             kind = "outlet"
-        name = link.name if link.name else text
-        return Speaker(text=text, name=name, kind=kind, actor_id=None, role=role or (_title_role(tokens, proper) if proper else None), start=offset + start, end=offset + end)
-    lemma = head.lemma_.lower()
+        if kind == "unknown" and lemma in TITLE_WORDS:
+            return None  # a bare capitalised title ("Commander") names nobody
+        return Speaker(text=ptext, name=ptext, kind=kind, actor_id=None, role=role or _title_role(tokens, proper),
+                       start=offset + pstart, end=offset + pend)
+    if head.pos_ == "NOUN":
+        compound = [t for t in tokens if t.pos_ == "PROPN" and t.dep_ in ("compound", "nmod", "amod")]
+        if compound:
+            ctext, cstart, cend = _span_text(compound)
+            clink = linker.link(ctext, tracker.when, country_hint)
+            if clink.actor_id is None and lemma in OUTLET_NOUNS:
+                clink = linker.link(f"{ctext} {head.text}", tracker.when, country_hint)
+            if clink.actor_id is not None and (lemma in OUTLET_NOUNS or lemma in ORG_NOUNS or clink.kind == "outlet"):
+                return _speaker(text, clink, offset + start, offset + end, role)
+            if lemma in OUTLET_NOUNS:
+                return Speaker(text=text, name=ctext, kind="outlet", actor_id=None, role=role, start=offset + cstart, end=offset + cend)
+    if head.ent_type_ in _ENT_KIND and head.pos_ != "NOUN":
+        return Speaker(text=text, name=text, kind=_ENT_KIND[head.ent_type_], actor_id=None, role=role,
+                       start=offset + start, end=offset + end)
     has_def = any(t.lower_ in ("the", "this", "that") or t.dep_ == "poss" for t in head.lefts)
     if has_def and lemma in OUTLET_NOUNS:
         return tracker.last(doc_pos, {"outlet"}, subject_only=False, window=2500)
@@ -180,21 +214,64 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
             recent = tracker.last(doc_pos, {"person"}, subject_only=False, window=1500)
             if recent is not None and recent.role and lemma in recent.role.lower():
                 return recent
+    if lemma in CONTENT_NOUNS:
+        # "Comments by Hermidas Bavand …", "Bavand's remarks …": the author of the words speaks.
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ == "by":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        return resolve_subject(pobj, offset, tracker, country_hint)
+            if child.dep_ == "poss":
+                return resolve_subject(child, offset, tracker, country_hint)
+    return _named_member(head, offset, tracker, country_hint)
+
+
+def _with_role(speaker: Speaker, role: str) -> Speaker:
+    from dataclasses import replace
+
+    return replace(speaker, role=speaker.role or role)
+
+
+TITLE_WORDS = frozenset("""
+commander commander-in-chief secretary minister president spokesman spokeswoman chief director head adviser advisor
+leader ayatollah general envoy ambassador chairman speaker deputy representative official
+""".split())
+CONTENT_NOUNS = frozenset("comment remark statement word interview speech article letter message tweet editorial".split())
+
+
+COLLECTIVES = frozenset("""
+conservative hardliner hard-liner reformist moderate principlist official opponent supporter critic analyst expert
+observer people lawmaker cleric element faction force group camp circle media outlet source diplomat leader member
+""".split())
+
+
+def _named_member(head: Token, offset: int, tracker: MentionTracker, country_hint: str | None) -> Speaker | None:
     for child in head.children:
-        for grand in ([child] if child.dep_ == "appos" else []):
-            found = resolve_subject(grand, offset, tracker, country_hint)
-            if found is not None:
-                return found
         if child.dep_ == "prep" and _exemplifier(child):
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     found = resolve_subject(pobj, offset, tracker, country_hint)
                     if found is not None:
                         return found
-        if child.dep_ == "prep" and child.lower_ == "by" and head.lemma_.lower() in ("comment", "remark", "statement", "word", "interview"):
-            for pobj in child.children:
-                if pobj.dep_ == "pobj":
-                    return resolve_subject(pobj, offset, tracker, country_hint)
+    return None
+
+
+def _clause_antecedent(pron: Token, offset: int, tracker: MentionTracker, kinds: set[str], country_hint: str | None) -> Speaker | None:
+    """'the positions espoused by Khamenei suggest that he is keen …': the antecedent sits in the
+    subject of a governing clause. Only named entities there count."""
+    node = pron.head
+    seen = 0
+    while node.head is not node and seen < 6:
+        node = node.head
+        seen += 1
+        subj = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or pron in subj.subtree:
+            continue
+        for tok in subj.subtree:
+            if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and tok.dep_ not in ("compound", "flat"):
+                found = resolve_subject(tok, offset, tracker, country_hint)
+                if found is not None and found.kind in kinds:
+                    return found
     return None
 
 
