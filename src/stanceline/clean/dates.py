@@ -42,16 +42,16 @@ _D = r"[0-9٠-٩۰-۹]"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")),
-    ("hijri_num", re.compile(rf"(?<!{_D})(?P<y>1[34]{_D}{{2}})[/\-.](?P<m>{_D}{{1,2}})[/\-.](?P<d>{_D}{{1,2}})(?!{_D})")),
+    ("hijri_num", re.compile(rf"(?<!{_D})(?P<y>[1۱١][34۳۴٣٤]{_D}{{2}})[/\-.](?P<m>{_D}{{1,2}})[/\-.](?P<d>{_D}{{1,2}})(?!{_D})")),
     ("mdy", re.compile(rf"(?i)\b{_EN_M}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y>(?:19|20)\d\d)(?!\d)")),
     ("dmy", re.compile(rf"(?i)(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_M},?\s+(?P<y>(?:19|20)\d\d)(?!\d)")),
     ("ar_dmy", re.compile(rf"(?<!{_D})(?P<d>{_D}{{1,2}})\s+{_AR_M}[،,]?\s+(?P<y>(?:19|20|١٩|٢٠|۱۹|۲۰){_D}{{2}})(?!{_D})")),
     ("fa_dmy", re.compile(rf"(?<!{_D})(?P<d>{_D}{{1,2}})\s+{_FA_M}\s+(?:ماه\s+)?(?P<y>1[34]{_D}{{2}}|۱[۳۴]{_D}{{2}})(?!{_D})")),
     ("my", re.compile(rf"(?i)\b{_EN_M}\s+(?:of\s+)?(?P<y>(?:19|20)\d\d)(?!\d)")),
-    ("md", re.compile(rf"(?i)\b(?:on|since|from|by|until|of)\s+{_EN_M}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]*\s*(?:19|20)\d\d)(?!\d)")),
-    ("dm", re.compile(rf"(?i)\b(?:on|since|from|by|until)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_M}(?![\s,]*(?:19|20)\d\d)\b")),
-    ("weekday", re.compile(r"(?i)\b(?:on|last|this|since|early|late)\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")),
-    ("relative", re.compile(r"(?i)\b(?P<rel>yesterday|today|last week|last month|last year|earlier this week|earlier this month|this week)\b")),
+    ("md", re.compile(rf"(?i)\b(?:on|since|from|by|until|of)\s+{_EN_M}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]*\s*(?:19|20)\d\d)(?!\d)")),  # noqa: E501
+    ("dm", re.compile(rf"(?i)\b(?:on|since|from|by|until)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_M}(?![\s,]*(?:19|20)\d\d)\b")),  # noqa: E501
+    ("weekday", re.compile(r"(?i)\b(?:on|last|this|since|early|late)\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")),  # noqa: E501
+    ("relative", re.compile(r"(?i)\b(?P<rel>yesterday|today|last week|last month|last year|earlier this week|earlier this month|this week)\b")),  # noqa: E501
     ("year", re.compile(r"(?i)\b(?:in|since|during)\s+(?:early\s+|late\s+|mid-?)?(?P<y>(?:19|20)\d\d)(?!\d|s\b|-)")),
 ]
 
@@ -151,20 +151,20 @@ def _resolve(kind: str, m: re.Match[str], ref: PartialDate | None) -> tuple[Part
         back = (base.weekday() - target) % 7
         if m.group(0).lower().startswith("last") and back == 0:
             back = 7
-        day = base - dt.timedelta(days=back)
-        return PartialDate(day.year, day.month, day.day), "relative"
+        when = base - dt.timedelta(days=back)
+        return PartialDate(when.year, when.month, when.day), "relative"
     rel = g["rel"].lower()
     if rel == "yesterday":
-        day = base - dt.timedelta(days=1)
-        return PartialDate(day.year, day.month, day.day), "relative"
+        when = base - dt.timedelta(days=1)
+        return PartialDate(when.year, when.month, when.day), "relative"
     if rel == "today":
         return PartialDate(base.year, base.month, base.day), "relative"
     if rel in ("last week", "earlier this week", "this week"):
-        day = base - dt.timedelta(days=7 if rel == "last week" else 0)
-        return PartialDate(day.year, day.month), "relative"
+        when = base - dt.timedelta(days=7 if rel == "last week" else 0)
+        return PartialDate(when.year, when.month), "relative"
     if rel in ("last month", "earlier this month"):
-        day = base.replace(day=1) - dt.timedelta(days=1) if rel == "last month" else base
-        return PartialDate(day.year, day.month), "relative"
+        when = base.replace(day=1) - dt.timedelta(days=1) if rel == "last month" else base
+        return PartialDate(when.year, when.month), "relative"
     if rel == "last year":
         return PartialDate(base.year - 1), "relative"
     return None
@@ -187,9 +187,46 @@ def find_dates(text: str, ref: PartialDate | None = None) -> list[DateMention]:
     return sorted(found, key=lambda d: d.start)
 
 
+_LABEL = re.compile(r"(?i)^\s*(?:last\s+)?(?:published|posted|updated|date|modified)(?:\s+on)?\s*[:\-–]?\s*")
+_TIME_TAIL = re.compile(r"(?i)(?:\s*(?:at|-|–|,|\|)?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*[A-Z]{0,4}\s*)$")
+_GREG_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_HIJRI_YEAR = re.compile(r"(?<!\d)1[34]\d\d(?!\d)")
+_NUMERIC = re.compile(r"(?<!\d)(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?!\d)")
+_DATEPARSER_SETTINGS = {"REQUIRE_PARTS": ["year", "month"], "PREFER_DAY_OF_MONTH": "first",
+                        "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DATES_FROM": "past"}
+
+
+def _dateparser_date(line: str) -> PartialDate | None:
+    """Free-form header dates the patterns miss ("2018/08/29", "29.08.2018", "Aug 29 2018 5:30PM").
+
+    Guards against dateparser's traps: no 4-digit Gregorian year → no guess (it reads "we" as
+    Wednesday and weekday names as dates); a Solar Hijri year (13xx/14xx) → no guess (it reads
+    ``1397/05/29`` as the Gregorian year 1397; the patterns convert those); day/month order that
+    cannot be told (``03/04/2018``) → no guess.
+    """
+    text = _TIME_TAIL.sub("", _LABEL.sub("", line.strip())).strip(" ,|-–")
+    digits = text.translate(_DIGITS)
+    if not 4 <= len(text) <= 60 or not _GREG_YEAR.search(digits) or _HIJRI_YEAR.search(digits):
+        return None
+    numeric = _NUMERIC.search(digits)
+    if numeric:
+        a, b, c = (int(x) for x in numeric.groups())
+        if len(numeric.group(1)) != 4 and a <= 12 and b <= 12 and a != b:
+            return None
+    import dateparser  # lazy: slow to import, rarely needed
+
+    try:
+        parsed = dateparser.parse(text, languages=["en", "ar", "fa"], settings=_DATEPARSER_SETTINGS)
+    except Exception:  # noqa: BLE001 - an unparseable line is simply not a date
+        return None
+    if parsed is None or not 1900 <= parsed.year <= 2100:
+        return None
+    return PartialDate(parsed.year, parsed.month, parsed.day)
+
+
 def parse_date_line(line: str) -> PartialDate | None:
-    """A publication date from a header line ("Published: 2018-08-13", "29 أغسطس، 2018")."""
+    """A publication date from a header line ("Published: 2018-08-13", "29 أغسطس، 2018", "29.08.2018")."""
     mentions = [d for d in find_dates(line) if d.source == "explicit" and d.pattern != "year"]
     if mentions:
         return mentions[0].date
-    return None
+    return _dateparser_date(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from stanceline.errors import IngestError
@@ -16,7 +17,41 @@ _BOMS = (
 )
 # Invisible or layout-only characters that break matching but carry no meaning.
 _STRIP = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"), None)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " ")
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " ")  # noqa: E501
+
+
+_MAGIC = (
+    (b"%PDF-", "PDF"), (b"PK\x03\x04", "ZIP (or office document)"), (b"\x1f\x8b", "gzip"),
+    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+    (b"\x7fELF", "executable"), (b"MZ\x90\x00", "executable"), (b"\xfd7zXZ", "xz"), (b"7z\xbc\xaf", "7-zip"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """The kind of a well-known binary format by its magic bytes, else None."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def declared_charset(content_type: str | None) -> str | None:
+    """``charset=`` of a Content-Type header value, if any."""
+    if not content_type or "charset=" not in content_type.lower():
+        return None
+    value = content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"\'')
+    return value or None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few broken bytes (a bad copy, a cut multi-byte character) rather than another encoding.
+
+    Latin-1 or cp1252 text has no valid multi-byte sequences; UTF-8 with damage has many and few errors.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return good > 0 and bad <= max(2, good // 10)
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -51,6 +86,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             continue
+    if _mostly_utf8(data):
+        return data.decode("utf-8", errors="replace"), "utf-8"
     from charset_normalizer import from_bytes  # imported lazily: only for non-UTF-8 input
 
     best = from_bytes(data[:200_000]).best()
@@ -69,9 +106,15 @@ def control_ratio(text: str) -> float:
     return bad / len(sample)
 
 
+# Scraped pages glue a dateline to the first sentence ("May 19, 2019In an attempt"): the
+# parser then reads "2019In" as one token. A space restores the word boundary.
+_GLUED_YEAR = re.compile(r"(?<=\b(?:19|20)\d\d)(?=[A-Z][a-z])")
+
+
 def normalize_text(text: str) -> str:
     """NFC, unified line ends and spaces, invisible marks removed. Quotes and dashes stay as written."""
     text = unicodedata.normalize("NFC", text)
+    text = _GLUED_YEAR.sub(" ", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.translate(_STRIP).translate(_SPACES)
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")

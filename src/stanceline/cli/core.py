@@ -19,11 +19,13 @@ from stanceline.storage import StatementFilter
 @app.command()
 @friendly
 def ingest(
-    sources: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or URLs")],
+    sources: Annotated[list[str] | None, typer.Argument(help="Files, folders (recursive), URLs, or - for stdin")] = None,
     db: DbOpt = None,
     pack: PackOpt = None,
     workers: Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores)")] = None,
-    include: Annotated[str | None, typer.Option("--include", help="Glob on file names, e.g. '*.txt'")] = None,
+    include: Annotated[str | None, typer.Option("--include", help="Glob(s) on file names or paths, e.g. '*.txt,*.html'")] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="RSS/Atom feed URL; only entries not seen before")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="With --feed: skip entries older than YYYY[-MM[-DD]]")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow fetching private/loopback addresses")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
@@ -36,7 +38,8 @@ def ingest(
         def progress(done: int, total: int, source: str) -> None:
             bar.update(task, completed=done, total=total, description=Path(source).name[:40])
 
-        report = services.ingest(sources, settings, workers=workers, include=include, progress=progress)
+        report = services.ingest(sources or [], settings, workers=workers, include=include, progress=progress,
+                                 feeds=feed, since=since)
     for message in report.messages:
         err.print(f"[yellow]{message}[/yellow]")
     if not quiet:

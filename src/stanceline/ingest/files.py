@@ -1,4 +1,8 @@
-"""Files and folders → ``RawInput`` (bytes kept verbatim)."""
+"""Files, folders and stdin → ``RawInput`` (bytes kept verbatim).
+
+Record containers (``.json``/``.jsonl`` records, ``.warc``/``.warc.gz`` archives) are opened by
+``records_json`` and ``warc``; ``read_source`` picks the reader by file name.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,37 @@ import fnmatch
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from stanceline.records import Quarantine, RawInput
 
 TEXT_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml", ".md"}
+RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson", ".warc", ".warc.gz"}
+ALL_SUFFIXES = TEXT_SUFFIXES | RECORD_SUFFIXES
 CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/html", ".txt": "text/plain",
                  ".text": "text/plain", ".md": "text/plain"}
+STDIN = "-"
+
+
+def suffix_of(name: str) -> str:
+    """The file's type suffix, lower-cased; ``.warc.gz`` counts as one suffix."""
+    lower = name.lower()
+    if lower.endswith(".warc.gz"):
+        return ".warc.gz"
+    return Path(lower).suffix
+
+
+def _included(relative: str, name: str, include: str | None) -> bool:
+    """A glob (or several, comma-separated) matched against the file name or its path in the folder."""
+    if not include:
+        return True
+    globs = [g.strip() for g in include.split(",") if g.strip()]
+    return any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(relative, g) for g in globs)
 
 
 def discover(paths: list[str], include: str | None = None, suffixes: set[str] | None = None) -> Iterator[str | Quarantine]:
     """Every file under ``paths`` (recursively, sorted), or a quarantine for what cannot be read."""
-    wanted = suffixes or TEXT_SUFFIXES
+    wanted = suffixes or ALL_SUFFIXES
     for given in paths:
         path = Path(given)
         if not path.exists():
@@ -29,9 +53,9 @@ def discover(paths: list[str], include: str | None = None, suffixes: set[str] | 
                     if name.startswith("."):
                         continue
                     full = Path(root) / name
-                    if include and not fnmatch.fnmatch(name, include):
+                    if not _included(str(full.relative_to(path)), name, include):
                         continue
-                    if full.suffix.lower() in wanted:
+                    if suffix_of(name) in wanted:
                         yield str(full)
         else:
             yield given
@@ -48,3 +72,26 @@ def read_file(source: str, max_bytes: int) -> RawInput | Quarantine:
     except OSError as exc:
         return Quarantine(source, f"unreadable: {exc.strerror or exc}", 0)
     return RawInput(source=source, data=data, content_type=CONTENT_TYPES.get(path.suffix.lower()))
+
+
+def read_source(source: str, max_bytes: int) -> Iterator[RawInput | Quarantine]:
+    """One file → one input, or many for record containers (JSON records, web archives)."""
+    kind = suffix_of(source)
+    if kind in (".json", ".jsonl", ".ndjson"):
+        from stanceline.ingest.records_json import read_records
+
+        yield from read_records(source, max_bytes)
+    elif kind in (".warc", ".warc.gz"):
+        from stanceline.ingest.warc import read_warc
+
+        yield from read_warc(source, max_bytes)
+    else:
+        yield read_file(source, max_bytes)
+
+
+def read_stdin(stream: BinaryIO, max_bytes: int, name: str = "stdin") -> RawInput | Quarantine:
+    """Everything on standard input as one input (at most ``max_bytes``)."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return Quarantine(name, f"too large: more than {max_bytes:,} bytes on standard input", len(data))
+    return RawInput(source=name, data=data, content_type=None)

@@ -1,11 +1,25 @@
-"""URLs → ``RawInput`` with httpx: timeouts, a size cap, content-type checks, no private targets."""
+"""URLs → ``RawInput`` with httpx: timeouts, a size cap, content-type checks, no private targets.
+
+Politeness and safety rules of the fetcher, and why:
+- every hop of a redirect chain is checked before it is requested, and the address actually
+  connected to is checked again after connecting, so a name that resolves to a public address for
+  the check and to a private one for the connection (DNS rebinding) is still refused;
+- redirects are followed by hand, at most ``MAX_REDIRECTS``; a loop is reported as such;
+- 5xx, 429 and timeouts are retried with exponential backoff; 4xx are not (they will not change);
+- at most ``PER_HOST`` requests run at once against one host, whatever the number of threads.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -15,7 +29,17 @@ from stanceline.records import Quarantine, RawInput
 
 USER_AGENT = "stanceline/0.1 (+research; polite fetcher)"
 ACCEPTED_TYPES = ("text/html", "text/plain", "application/xhtml+xml", "application/xml", "text/xml",
-                  "application/rss+xml", "application/atom+xml", "application/json")
+                  "application/rss+xml", "application/atom+xml", "application/json", "application/feed+json")
+MAX_REDIRECTS = 5
+RETRIES = 3  # attempts after the first one
+BACKOFF_S = 0.5  # first pause; doubled after each failed attempt
+PER_HOST = 2
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified)
 
 
 def check_public(url: str, allow_private: bool) -> None:
@@ -31,41 +55,171 @@ def check_public(url: str, allow_private: bool) -> None:
         raise FetchError(f"unreachable: cannot resolve host {parts.hostname!r} ({exc.strerror})") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved or address.is_multicast or address.is_unspecified:
-            raise FetchError(f"refused: {parts.hostname} resolves to a non-public address ({address}); use --allow-private to allow")
+        if _non_public(address):
+            raise FetchError(f"refused: {parts.hostname} resolves to a non-public address ({address}); "
+                             "use --allow-private to allow")
 
 
-def fetch(url: str, settings: Settings, transport: httpx.BaseTransport | None = None) -> RawInput:
-    """Fetch one URL; raise ``FetchError`` with a one-line reason."""
-    check_public(url, settings.allow_private)
+def _check_peer(response: httpx.Response, url: str, allow_private: bool) -> None:
+    """The address actually connected to must be public too (defeats DNS rebinding)."""
+    if allow_private:
+        return
+    stream = response.extensions.get("network_stream")
+    if stream is None:  # mock transports have no socket
+        return
+    peer = stream.get_extra_info("server_addr")
+    if not peer:
+        return
     try:
-        with httpx.Client(transport=transport, timeout=settings.fetch_timeout_s, follow_redirects=True,
-                          max_redirects=5, headers={"User-Agent": USER_AGENT}) as client:
-            with client.stream("GET", url) as response:
+        address = ipaddress.ip_address(peer[0])
+    except ValueError:
+        return
+    if _non_public(address):
+        raise FetchError(f"refused: {urlsplit(url).hostname} connected to a non-public address ({address})")
+
+
+class HostLimiter:
+    """At most ``per_host`` concurrent requests per host name, shared by all threads."""
+
+    def __init__(self, per_host: int = PER_HOST) -> None:
+        self.per_host = per_host
+        self._lock = threading.Lock()
+        self._sems: dict[str, threading.BoundedSemaphore] = {}
+        self.active: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        with self._lock:
+            sem = self._sems.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with sem:
+            with self._lock:
+                self.active[host] = self.active.get(host, 0) + 1
+                self.peak[host] = max(self.peak.get(host, 0), self.active[host])
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self.active[host] -= 1
+
+
+class Fetcher:
+    """One HTTP client for a run: shared connection pool, host limiter, retry policy."""
+
+    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep, limiter: HostLimiter | None = None,
+                 retries: int = RETRIES, backoff_s: float = BACKOFF_S) -> None:
+        self.settings = settings
+        self.sleep = sleep
+        self.limiter = limiter or HostLimiter()
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.client = httpx.Client(transport=transport, timeout=settings.fetch_timeout_s, follow_redirects=False,
+                                   headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,"
+                                            "application/rss+xml,application/atom+xml,text/plain;q=0.9,*/*;q=0.5"})
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def fetch(self, url: str) -> RawInput:
+        """Fetch one URL (redirects, retries, checks); raise ``FetchError`` with a one-line reason."""
+        seen = [url]
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            check_public(current, self.settings.allow_private)
+            location, raw = self._with_retries(current)
+            if location is None:
+                assert raw is not None
+                return RawInput(source=url, data=raw.data, content_type=raw.content_type, fetched_at=raw.fetched_at,
+                                meta=(("final_url", current),) if current != url else ())
+            nxt = urljoin(current, location)
+            if nxt in seen:
+                raise FetchError(f"redirect loop: {url} leads back to {nxt}")
+            seen.append(nxt)
+            current = nxt
+        raise FetchError(f"too many redirects: more than {MAX_REDIRECTS} from {url}")
+
+    def _with_retries(self, url: str) -> tuple[str | None, RawInput | None]:
+        delay = self.backoff_s
+        for attempt in range(self.retries + 1):
+            try:
+                return self._once(url)
+            except _Retryable as exc:
+                if attempt == self.retries:
+                    raise FetchError(f"{exc} (after {self.retries + 1} attempts)") from None
+                self.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, url: str) -> tuple[str | None, RawInput | None]:
+        host = urlsplit(url).hostname or ""
+        timeout = self.settings.fetch_timeout_s
+        limit = self.settings.fetch_max_bytes
+        try:
+            with self.limiter.slot(host), self.client.stream("GET", url) as response:
+                _check_peer(response, url, self.settings.allow_private)
+                if response.is_redirect:
+                    location = response.headers.get("location")
+                    if not location:
+                        raise FetchError(f"HTTP {response.status_code} without a Location header from {url}")
+                    return location, None
+                if response.status_code in RETRY_STATUS:
+                    raise _Retryable(f"HTTP {response.status_code} from {url}")
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} from {url}")
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if ctype and not ctype.startswith(ACCEPTED_TYPES):
                     raise FetchError(f"unsupported content type {ctype!r} at {url}")
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise FetchError(f"too large: {int(declared):,} bytes announced at {url} (limit {limit:,})")
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
-                    if size > settings.fetch_max_bytes:
-                        raise FetchError(f"too large: more than {settings.fetch_max_bytes:,} bytes at {url}")
+                    if size > limit:
+                        raise FetchError(f"too large: more than {limit:,} bytes at {url}")
                     chunks.append(chunk)
-                final = str(response.url)
-                if final != url:
-                    check_public(final, settings.allow_private)
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"timeout after {settings.fetch_timeout_s:g}s fetching {url}") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"unreachable: {url} ({type(exc).__name__})") from exc
-    return RawInput(source=url, data=b"".join(chunks), content_type=ctype or None,
-                    fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        except httpx.TimeoutException:
+            raise _Retryable(f"timeout after {timeout:g}s fetching {url}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise _Retryable(f"truncated response from {url} ({type(exc).__name__})") from None
+        except httpx.ConnectError:
+            raise _Retryable(f"unreachable: cannot connect to {host}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"unreachable: {url} ({type(exc).__name__})") from exc
+        return None, RawInput(source=url, data=b"".join(chunks), content_type=ctype or None,
+                              fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    def fetch_raw(self, url: str) -> RawInput | Quarantine:
+        """Like ``fetch``, with failures as a quarantine record."""
+        try:
+            return self.fetch(url)
+        except FetchError as exc:
+            return Quarantine(url, str(exc), 0)
+
+    def fetch_many(self, urls: Iterable[str], threads: int = 8) -> Iterator[RawInput | Quarantine]:
+        """Fetch URLs concurrently (per-host limit applies), yielding in the order given."""
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            yield from pool.map(self.fetch_raw, urls)
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt (server error, throttling, timeout, dropped connection)."""
+
+
+def fetch(url: str, settings: Settings, transport: httpx.BaseTransport | None = None) -> RawInput:
+    """Fetch one URL; raise ``FetchError`` with a one-line reason."""
+    with Fetcher(settings, transport) as fetcher:
+        return fetcher.fetch(url)
 
 
 def fetch_raw(url: str, settings: Settings, transport: httpx.BaseTransport | None = None) -> RawInput | Quarantine:
-    try:
-        return fetch(url, settings, transport)
-    except FetchError as exc:
-        return Quarantine(url, str(exc), 0)
+    """Fetch one URL; failures become a quarantine record."""
+    with Fetcher(settings, transport) as fetcher:
+        return fetcher.fetch_raw(url)

@@ -141,3 +141,20 @@ quarantine = Table(
     Column("resolved", Boolean, nullable=False, default=False),
     UniqueConstraint("source", "reason", name="uq_quarantine_source_reason"),
 )
+
+# -- ingestion (revision 0002) -------------------------------------------------------------
+feed_items = Table(
+    "feed_items", metadata,
+    Column("feed", Text, primary_key=True),  # the feed URL as given
+    Column("item_key", Text, primary_key=True),  # entry id, else its link
+    Column("link", Text),
+    Column("published", String(40)),
+    Column("seen_at", String(40), nullable=False),
+)
+
+source_lines = Table(
+    "source_lines", metadata,
+    Column("source_key", String(300), primary_key=True),  # host of a URL, or folder of a file
+    Column("line_hash", String(16), primary_key=True),  # hash of the case-folded, space-collapsed line
+    Column("document_id", String(64), primary_key=True),
+)
