@@ -46,6 +46,7 @@ OUTLET_WORDS = {
 }
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _LATIN_WORD = re.compile(r"[A-Za-z][\w'’.-]*")
+_WORDS_ONLY = re.compile(r"[^\w]+")
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class Linker:
             if found is not None and len(last) >= 5 and _first_names_agree(core, self.by_surname[found[0]], self):
                 return self._result(self.by_surname[found[0]], "fuzzy", when, float(found[1]))
         if len(core) == 1 and len(core[0]) >= 5 and self._surname_keys:
-            found = process.extractOne(core[0], self._surname_keys, scorer=fuzz.ratio, score_cutoff=85)
+            found = process.extractOne(core[0], self._surname_keys, scorer=fuzz.ratio, score_cutoff=88)
             if found is not None and found[0][0] == core[0][0]:
                 return self._result(self.by_surname[found[0]], "fuzzy", when, float(found[1]))
         return Link(None, raw, "unknown")
@@ -210,13 +211,13 @@ class Linker:
                 return agreeing[0]
         if not context:
             return None
-        text = f" {fold(context)} "
+        text = f" {_WORDS_ONLY.sub(' ', fold(context))} "
         named = set()
         for actor_id in candidates:
             actor = self.pack.actors[actor_id]
             for alias in (actor.name, *actor.aliases):
                 key = fold(alias)
-                if len(key.split()) >= 2 and f" {key} " in text:
+                if len(key.split()) >= 2 and f" {_WORDS_ONLY.sub(' ', key).strip()} " in text:
                     named.add(actor_id)
         return next(iter(named)) if len(named) == 1 else None
 

@@ -6,6 +6,7 @@ Each area keeps its commands in its own module; importing it registers them on `
 from __future__ import annotations
 
 from stanceline.cli import core  # noqa: F401 - registers commands
+from stanceline.cli import actors  # noqa: F401 - registers pack/actors commands
 from stanceline.cli import ingestion  # noqa: F401
 from stanceline.cli.app import app
 

@@ -16,6 +16,7 @@ from stanceline.services.core import (
     resource_spec,
     summary,
 )
+from stanceline.services.actors import MergeResult, PackCheck, apply_merges, check_pack, list_actors, merge_actors  # noqa: F401
 from stanceline.services.ingestion import quarantine_list as quarantine_list
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
 
