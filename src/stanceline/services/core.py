@@ -5,19 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import httpx
 
 from stanceline.config import Settings
 from stanceline.evaluation import EvalResult, load_gold, predictions_from_rows, score
-from stanceline.ingest.files import discover, read_file
+from stanceline.ingest.files import STDIN, discover, read_source, read_stdin
 from stanceline.pipeline import ResourceSpec, default_workers, run_many
 from stanceline.records import ProcessedDocument, Quarantine, RawInput
 from stanceline.storage import SqlStore, StatementFilter, open_store
 from stanceline.storage.sql import raw_id
+
+if TYPE_CHECKING:
+    from stanceline.services.ingestion import IngestRun
 
 EXPORT_FIELDS = [
     "id", "source", "document_id", "title", "outlet", "published", "speaker", "speaker_text", "speaker_role",
@@ -51,16 +57,35 @@ def _sync_pack_actors(store: SqlStore, settings: Settings) -> None:
     store.sync_actors([(a.id, a.name, a.kind, a.country, list(a.aliases)) for a in pack.actors.values()])
 
 
-def collect_inputs(sources: list[str], settings: Settings, include: str | None = None) -> Iterator[RawInput | Quarantine]:
-    """Files, folders and URLs → raw inputs (or quarantine records for what cannot be read)."""
+def collect_inputs(
+    sources: list[str],
+    settings: Settings,
+    include: str | None = None,
+    stdin: BinaryIO | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Iterator[RawInput | Quarantine]:
+    """Files, folders, record files (JSON, JSONL, WARC), stdin (``-``) and URLs → raw inputs.
+
+    What cannot be read becomes a quarantine record. URLs share one polite fetcher (retries,
+    per-host limit, address checks) and are fetched concurrently.
+    """
+    urls = [s for s in sources if s.startswith(("http://", "https://"))]
+    if urls:
+        from stanceline.ingest.web import Fetcher
+
+        with Fetcher(settings, transport) as fetcher:
+            yield from fetcher.fetch_many(urls)
     for src in sources:
         if src.startswith(("http://", "https://")):
-            from stanceline.ingest.web import fetch_raw
-
-            yield fetch_raw(src, settings)
+            continue
+        if src == STDIN:
+            yield read_stdin(stdin if stdin is not None else sys.stdin.buffer, settings.max_input_bytes)
             continue
         for item in discover([src], include=include):
-            yield item if isinstance(item, Quarantine) else read_file(item, settings.max_input_bytes)
+            if isinstance(item, Quarantine):
+                yield item
+            else:
+                yield from read_source(item, settings.max_input_bytes)
 
 
 def ingest(
@@ -70,8 +95,19 @@ def ingest(
     include: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     inputs: Iterable[RawInput | Quarantine] | None = None,
+    feeds: list[str] | None = None,
+    since: str | None = None,
+    stdin: BinaryIO | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> IngestReport:
-    """Ingest files, folders and URLs into the store. Re-ingesting the same bytes adds nothing."""
+    """Ingest files, folders, URLs, feeds and stdin into the store. Re-ingesting the same bytes adds nothing.
+
+    Near-duplicates (the same story from another site) are stored as another source of their
+    original, without a second set of statements; bad inputs become quarantine rows.
+    """
+    from stanceline.services.ingestion import IngestRun, feed_items, parse_since
+
+    since_date = parse_since(since)
     store = open_store(settings.db)
     try:
         _sync_pack_actors(store, settings)
@@ -79,7 +115,12 @@ def ingest(
 
         merges = actor_merges(store)  # 'stanceline actors merge' outlives the statements it moved
         report = IngestReport()
-        items = list(inputs if inputs is not None else collect_inputs(sources, settings, include))
+        run = IngestRun.start(store, settings)
+        collected: list[RawInput | Quarantine] = list(
+            inputs if inputs is not None else collect_inputs(sources, settings, include, stdin, transport))
+        for feed in feeds or []:
+            collected.extend(feed_items(feed, settings, store, since_date, transport))
+        items = run.with_repeated_lines(collected)
         todo: list[RawInput] = []
         known = store.known_raw_ids([raw_id(i) for i in items if isinstance(i, RawInput)])
         for item in items:
@@ -97,12 +138,12 @@ def ingest(
         n_workers = max(1, min(n_workers, len(todo)))
         done = 0
         for result in run_many(todo, resource_spec(settings), n_workers):
-            outcome = _store_result(store, apply_merges(result, merges), settings)
+            outcome = _store_result(store, apply_merges(result, merges), settings, run)
             done += 1
             if outcome == "new":
                 report.new += 1
                 report.statements += len(result.statements)
-            elif outcome == "duplicate":
+            elif outcome in ("duplicate", "near-duplicate"):
                 report.duplicate += 1
             else:
                 report.quarantined += 1
@@ -110,13 +151,17 @@ def ingest(
                 report.messages.append(f"quarantined {result.raw.source}: {result.quarantine.reason}")
             if progress:
                 progress(done, len(todo), result.raw.source)
+        report.messages.extend(run.messages)
         return report
     finally:
         store.close()
 
 
-def _store_result(store: SqlStore, result: ProcessedDocument, settings: Settings) -> str:
-    return store.save(result)
+def _store_result(store: SqlStore, result: ProcessedDocument, settings: Settings, run: IngestRun | None = None) -> str:
+    """Store one result (near-duplicate check, repeated-line and feed bookkeeping when ``run`` is given)."""
+    if run is None:
+        return store.save(result)
+    return run.store_result(result)
 
 
 def summary(settings: Settings) -> dict[str, Any]:
