@@ -32,6 +32,11 @@ def _target(s: Statement) -> str | None:
     return s.judgement.target if s.judgement else None
 
 
+def _contextual(s: Statement) -> bool:
+    """Target taken from the document's topic rather than named in the statement."""
+    return bool(s.judgement and "target:context" in s.judgement.cues)
+
+
 def _explicit(s: Statement) -> bool:
     return s.date is not None and s.date_source in ("explicit", "relative")
 
@@ -68,13 +73,18 @@ def group_speech_events(statements: list[Statement], text: str) -> list[Statemen
             if st.kind == "list" or last.kind == "list" or st.kind == "author" or last.kind == "author":
                 continue
             tgt_a, tgt_b = _target(last), _target(st)
-            if tgt_a and tgt_b and tgt_a != tgt_b:
+            if tgt_a and tgt_b and tgt_a != tgt_b and not (_contextual(last) or _contextual(st)):
                 continue
             if not all(_dates_agree(member, st) for member in group):
                 continue
             between = [o for o in ordered if last.end <= o.start < st.start and o.speaker.name != st.speaker.name and _target(o)]
-            adjacent = not between and st.start - last.end <= ADJACENT_CHARS and text.count("\n", last.end, st.start) <= 3
-            if adjacent or any(_similar(member, st) for member in group):
+            adjacent = (not between and st.start - group[0].end <= ADJACENT_CHARS
+                        and text.count("\n", group[0].end, st.start) <= 4)
+            # Adjacent pieces are one event when a quotation is involved (an introduction and its
+            # quote, a letter quoted in parts); two indirect reports are one event only when they
+            # say the same thing ("reiterated his refusal" … "has already declared his refusal" are two).
+            quoted = st.kind in ("direct", "mixed") or last.kind in ("direct", "mixed")
+            if (adjacent and quoted) or any(_similar(member, st) for member in group):
                 group.append(st)
                 placed = True
             break  # only the speaker's most recent group may absorb the statement

@@ -55,7 +55,9 @@ QUOTE_ONLY = frozenset({"continue", "conclude", "reply", "answer", "recall"})
 
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
-        if child.dep_ == "nsubjpass" or (child.dep_ == "nsubj" and verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)):
+        if child.dep_ == "nsubjpass":
+            if verb.lemma_.lower() not in SPEECH_VERBS and verb.lemma_.lower() not in ATTITUDE_VERBS:
+                return None
             # "… is well explained by the newspaper X": the agent speaks, not the subject.
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
@@ -87,6 +89,11 @@ def _acl_subject(verb: Token) -> Token | None:
 def _content_range(verb: Token, subject: Token | None) -> tuple[int, int]:
     """Character range of the cue's content: its subtree without the subject."""
     skip = {t.i for t in subject.subtree} if subject is not None else set()
+    for child in verb.children:
+        if child.dep_ in ("advcl", "conj", "parataxis") and child.i > verb.i and child.lemma_.lower() in SPEECH_VERBS and any(
+            c.dep_ in SUBJECT_DEPS and c.pos_ in ("PROPN", "NOUN", "PRON") for c in child.children
+        ):
+            skip.update(t.i for t in child.subtree)  # "…, although Pompeo said …" is Pompeo's
     tokens = [t for t in verb.subtree if t.i not in skip and not (t.dep_ in ("punct", "cc") and t.i > verb.i and t.head == verb and t.i == verb.right_edge.i)]
     if subject is not None and subject.i < verb.i:
         tokens = [t for t in tokens if t.i > max(skip)] or tokens
@@ -145,7 +152,7 @@ def _cues(sent: Span, offset: int, quotes: list[Quote]) -> list[tuple[Token, Tok
         if tok.pos_ in ("VERB", "AUX") and (lemma in SPEECH_VERBS or lemma in ATTITUDE_VERBS):
             if any(c.dep_ == "aux" and c.lower_ in MODALS for c in tok.children):
                 continue  # "will say", "would reject": a prediction, not a statement
-            if tok.dep_ == "relcl" and not any(c.dep_ in SUBJECT_DEPS and c.lower_ in RELATIVIZERS for c in tok.children):
+            if tok.dep_ == "relcl" and lemma not in SPEECH_VERBS and not any(c.dep_ in SUBJECT_DEPS and c.lower_ in RELATIVIZERS for c in tok.children):
                 continue  # "the returns that Iran was seeking": the relative clause describes a thing
             if tok.tag_ == "VBG" and tok.dep_ in ("acl", "pcomp", "dobj", "pobj") and lemma in SPEECH_VERBS:
                 continue  # "citing Trump saying …": a reported report inside a prepositional phrase
@@ -174,6 +181,27 @@ def _cues(sent: Span, offset: int, quotes: list[Quote]) -> list[tuple[Token, Tok
     return found
 
 
+COMPLEMENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "pcomp", "prep", "acl", "oprd", "attr", "acomp", "pobj", "advcl"})
+_HYPOTHETICAL = frozenset({"if", "unless", "whether", "once"})
+
+
+def _nested_in(inner: Token, outer: Token) -> bool:
+    """Is ``inner`` inside the reported content of ``outer`` (not a side clause)?"""
+    node, steps = inner, 0
+    while node.head is not node and steps < 12:
+        parent = node.head
+        if parent is outer:
+            if node.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in ("although", "though", "while", "whereas", "but") for c in node.children
+            ):
+                return False  # "…, although Pompeo said …": a second speaker, not part of the report
+            return node.dep_ in COMPLEMENT_DEPS
+        if node.dep_ in ("conj", "parataxis"):
+            return False
+        node, steps = parent, steps + 1
+    return False
+
+
 def extract_from_paragraph(
     sents: list[Span], offset: int, text: str, quotes: list[Quote], tracker: MentionTracker, country_hint: str | None
 ) -> list[Candidate]:
@@ -181,75 +209,77 @@ def extract_from_paragraph(
     out: list[Candidate] = []
     for sent in sents:
         s_start, s_end = offset + sent.start_char, offset + sent.end_char
-        per_speaker: dict[str, Candidate] = {}
-        according: list[tuple[Speaker, int]] = []
+        resolved: list[tuple[Token, str, Candidate | None]] = []  # every cue, resolved or not (blocks nesting)
+        according: list[Speaker] = []
         for tok, subj, kind in _cues(sent, offset, quotes):
+            if any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in tok.children):
+                continue  # "if they accept concessions": a hypothesis, not a position
             speaker = resolve_subject(subj, offset, tracker, country_hint) if subj is not None else None
             if speaker is None:
+                resolved.append((tok, kind, None))
                 continue
             if kind == "according":
-                according.append((speaker, offset + tok.idx))
-            cue_start, cue_end = offset + tok.idx, offset + tok.idx + len(tok.text)
-            quote = _quote_for(cue_start, cue_end, s_start, s_end, text, quotes, speaker)
-            if kind == "speech" and tok.lemma_.lower() in QUOTE_ONLY and quote is None:
-                continue  # "continues to accelerate": not speech without a quotation
-            if kind in ("nominal", "attitude") and quote is not None and quote.words >= MIN_DIRECT_WORDS and quote.start < cue_start:
-                quote = None  # a position noun does not close a preceding quotation
-            if quote is not None and quote.words >= MIN_DIRECT_WORDS:
-                start, end, skind = quote.start, quote.end, "direct"
-            else:
-                if kind == "according":
-                    start, end = s_start, s_end
+                according.append(speaker)
+            resolved.append((tok, kind, _candidate(tok, subj, kind, speaker, offset, text, quotes, s_start, s_end)))
+        kept: list[Candidate] = []
+        for tok, kind, cand in resolved:
+            if cand is None:
+                continue
+            outer = next((o for o in resolved if o[0] is not tok and o[1] == "speech" and _nested_in(tok, o[0])), None)
+            if outer is not None:
+                outer_cand = outer[2]
+                if outer_cand is not None and outer_cand.speaker.kind == "outlet" and cand.speaker.kind != "outlet" and kind == "speech":
+                    cand = _with_carrier(cand, outer_cand.speaker)  # "Arman daily reported that Bavand said …"
                 else:
-                    verb = tok.head if tok.pos_ == "ADJ" else tok
-                    start, end = _content_range(verb, subj if subj.i != verb.i else None)
-                    start, end = offset + start, offset + end
-                    if kind == "nominal":
-                        start, end = offset + tok.idx, max(end, offset + tok.right_edge.idx + len(tok.right_edge.text))
-                skind = "mixed" if any(start <= q.start < end for q in quotes) else "indirect"
-                if end - start < 12:
-                    continue
-            cand = Candidate(start, end, speaker, tok.lemma_.lower() if kind != "according" else "according to",
-                             skind, s_start, s_end, cue_start, quote if skind == "direct" else None)
-            key = speaker.name
-            prev = per_speaker.get(key)
+                    continue  # part of someone else's report (named or not)
+            kept.append(cand)
+        per_speaker: dict[str, Candidate] = {}
+        for cand in kept:
+            if cand.speaker.kind == "outlet" and any(c.carrier == cand.speaker.name for c in kept):
+                continue  # the outlet only carried someone's words
+            prev = per_speaker.get(cand.speaker.name)
             if prev is None or _better(cand, prev):
-                per_speaker[key] = cand
-        for cand in _resolve_nesting(list(per_speaker.values())):
-            out.append(cand)
+                per_speaker[cand.speaker.name] = cand
         # "X said …, according to the Y website": the outlet carried X's words.
-        if according and len(per_speaker) > 1:
-            for outlet, _ in according:
-                if outlet.kind == "outlet" and outlet.name in per_speaker:
-                    carried = per_speaker[outlet.name]
-                    out.remove(carried)
-                    others = [c for c in out if c.sentence_start == s_start and c.speaker.kind != "outlet"]
-                    for other in others:
-                        out[out.index(other)] = _with_carrier(other, outlet)
+        for outlet in (a for a in according if a.kind == "outlet"):
+            if outlet.name in per_speaker and len(per_speaker) > 1:
+                del per_speaker[outlet.name]
+                for name, other in list(per_speaker.items()):
+                    if other.speaker.kind != "outlet" and other.carrier is None:
+                        per_speaker[name] = _with_carrier(other, outlet)
         for cand in per_speaker.values():
-            if cand in out:
-                tracker.add_subject(cand.speaker)
+            out.append(cand)
+            tracker.add_subject(cand.speaker)
     return out
 
 
-def _resolve_nesting(cands: list[Candidate]) -> list[Candidate]:
-    """A cue inside another speaker's reported content is part of that report.
-
-    "The White House … stressed that Washington was ready …" is one statement by the
-    White House; "Arman daily reported that Bavand said …" is Bavand's, carried by Arman.
-    """
-    keep = list(cands)
-    for outer in cands:
-        for inner in cands:
-            if inner is outer or inner not in keep or outer not in keep:
-                continue
-            if outer.start <= inner.cue_pos < outer.end and not (inner.start <= outer.cue_pos < inner.end):
-                if outer.speaker.kind == "outlet" and inner.speaker.kind != "outlet":
-                    keep[keep.index(inner)] = _with_carrier(inner, outer.speaker)
-                    keep.remove(outer)
-                else:
-                    keep.remove(inner)
-    return keep
+def _candidate(
+    tok: Token, subj: Token | None, kind: str, speaker: Speaker, offset: int, text: str, quotes: list[Quote],
+    s_start: int, s_end: int,
+) -> Candidate | None:
+    cue_start, cue_end = offset + tok.idx, offset + tok.idx + len(tok.text)
+    quote = _quote_for(cue_start, cue_end, s_start, s_end, text, quotes, speaker)
+    if kind == "speech" and tok.lemma_.lower() in QUOTE_ONLY and quote is None:
+        return None  # "continues to accelerate": not speech without a quotation
+    if kind in ("nominal", "attitude") and quote is not None and quote.words >= MIN_DIRECT_WORDS and quote.start < cue_start:
+        quote = None  # a position noun does not close a preceding quotation
+    skind: StatementKind
+    if quote is not None and quote.words >= MIN_DIRECT_WORDS:
+        start, end, skind = quote.start, quote.end, "direct"
+    else:
+        if kind == "according":
+            start, end = s_start, s_end
+        else:
+            verb = tok.head if tok.pos_ == "ADJ" else tok
+            start, end = _content_range(verb, subj if subj is not None and subj.i != verb.i else None)
+            start, end = offset + start, offset + end
+            if kind == "nominal":
+                start, end = offset + tok.idx, max(end, offset + tok.right_edge.idx + len(tok.right_edge.text))
+        skind = "mixed" if any(start <= q.start < end for q in quotes) else "indirect"
+        if end - start < 12:
+            return None
+    cue = tok.lemma_.lower() if kind != "according" else "according to"
+    return Candidate(start, end, speaker, cue, skind, s_start, s_end, cue_start, quote if skind == "direct" else None)
 
 
 def _with_carrier(cand: Candidate, carrier: Speaker) -> Candidate:

@@ -113,7 +113,7 @@ def _proper_chunk(head: Token) -> list[Token]:
 def _appos_role(head: Token) -> tuple[str | None, Token | None]:
     """Role from an apposition: 'X, the spokesman for …,' → role; a name in apposition → name token."""
     for child in head.rights:
-        if child.dep_ == "appos":
+        if child.dep_ == "appos" and not (child.left_edge.i > 0 and child.doc[child.left_edge.i - 1].text == "("):
             if child.pos_ == "PROPN" and head.pos_ != "PROPN":
                 return None, child
             sub = list(child.subtree)
@@ -161,7 +161,8 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
         return None
     role, appos_name = _appos_role(head)
     if appos_name is None and head.lemma_.lower() in (PERSON_ROLE_NOUNS | OUTLET_NOUNS | ORG_NOUNS | TITLE_WORDS):
-        appos_name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        appos_name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"
+                           and not (c.left_edge.i > 0 and c.doc[c.left_edge.i - 1].text == "(")), None)
     if appos_name is not None:
         named = resolve_subject(appos_name, offset, tracker, country_hint)
         if named is not None:

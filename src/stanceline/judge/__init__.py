@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from stanceline.actors.linker import Linker
@@ -39,7 +40,9 @@ class LexiconJudge:
         sentence = doc.text[statement.sentence_start or statement.start : statement.sentence_end or statement.end]
         text = statement.text
         scope = text if statement.kind in ("direct", "list", "author") else sentence
-        targets = self.targets.targets(scope, sentence, default, self._speaker_country(statement))
+        before = doc.text[max(0, (statement.sentence_start or statement.start) - 400) : statement.sentence_start or statement.start]
+        previous = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before.strip() else ""
+        targets, contextual = self.targets.targets(scope, sentence, default, self._speaker_country(statement), previous)
         if not targets:
             return (Judgement(target=None, stance=None, confidence=0.0, produced_by=VERSION),)
         result = score_stance(scope, statement.cue)
@@ -53,7 +56,7 @@ class LexiconJudge:
             span = reason_span(scope)
             argument_text = scope[span[0] : span[1]].strip() if span else None
         arg, _arg_conf, arg_cues = match_argument(scope + " " + (argument_text or ""), self.pack, statement.stated_argument)
-        cues = tuple(dict.fromkeys((*result.cues, *(f"argument:{c}" for c in arg_cues))))
+        cues = tuple(dict.fromkeys((*result.cues, *(f"argument:{c}" for c in arg_cues), *(("target:context",) if contextual else ()))))
         return tuple(
             Judgement(
                 target=t.label, stance=result.stance, confidence=round(result.confidence * (1.0 if i == 0 else 0.8), 3),

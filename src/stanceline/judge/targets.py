@@ -39,6 +39,7 @@ def phrase_pattern(phrases: tuple[str, ...] | list[str], case_sensitive_short: b
 
 
 _DEFAULT = phrase_pattern(list(_GENERIC_TERMS))
+_ANAPHOR = re.compile(r"(?i)\b(those|these|such|this|that)\s+(calls?|demands?|proposals?|ideas?|approach|option|path|policy|step|move|offer|efforts?|campaign|voices?|advocates?|supporters?)\b")
 
 
 def mentions_negotiation(text: str) -> bool:
@@ -72,22 +73,32 @@ class TargetMatcher:
         hits.sort(key=lambda h: (h[0], h[1]))
         return [h[2] for h in hits]
 
-    def targets(self, text: str, sentence: str, default: Target | None, speaker_country: str | None) -> list[Target]:
-        """Targets of a statement, most specific first; empty when off target."""
+    def targets(self, text: str, sentence: str, default: Target | None, speaker_country: str | None,
+                context: str = "") -> tuple[list[Target], bool]:
+        """Targets of a statement, most specific first (empty when off target), and whether
+        they came from context (the previous sentence or the document) rather than the text."""
         if not self.is_about_negotiating(text):
-            return []
+            # "… questioning the credibility of those calls": an anaphor about negotiating
+            # in the previous sentence carries the topic over.
+            if context and self.is_about_negotiating(context) and _ANAPHOR.search(text):
+                found = self._by_topic(context) or self._by_counterpart(context, speaker_country) or ([default] if default else [])
+                return found[:1], True
+            return [], False
         found = self._by_topic(text)
         for candidate in self._by_counterpart(text, speaker_country) or self._by_counterpart(sentence, speaker_country):
             if candidate not in found:
                 found.append(candidate)
+        contextual = False
         if not found and default is not None:
             found.append(default)
+            contextual = True
         if not found:
             generic = next((t for t in self.pack.targets if t.counterparts and not t.speaker_countries), None)
             if generic is not None and self.negotiation is not None and self.negotiation.search(text):
                 found.append(generic)
+                contextual = True
         found.sort(key=lambda t: -t.priority)
-        return found
+        return found, contextual
 
     def document_default(self, text: str, title: str | None) -> Target | None:
         """The target a document is mostly about (title counts three times)."""
