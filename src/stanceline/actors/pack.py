@@ -236,6 +236,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay strings: YAML would raise on "2018-04-31" before validation could say which line.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 class _Problems:
@@ -289,7 +291,7 @@ def _date(value: Any, file: str, line: Any, what: str, problems: _Problems) -> P
         value = str(value)
     parsed = PartialDate.parse(str(value)) if isinstance(value, str) else None
     text = str(value)
-    ok = parsed is not None and parsed.iso() == text[: len(parsed.iso())] and len(text) in (4, 7, 10)
+    ok = parsed is not None and parsed.iso() == text  # "2018-13-09" must not quietly become 2018
     if ok and parsed is not None and parsed.day:
         try:
             dt.date(parsed.year, parsed.month or 1, parsed.day)
