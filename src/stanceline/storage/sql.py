@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, create_engine, event, func, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from stanceline.errors import StoreError
 from stanceline.records import ProcessedDocument, Quarantine, RawInput, Statement
@@ -44,12 +47,32 @@ class StatementFilter:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # SQLAlchemy, not the driver, starts transactions (see _sqlite_begin).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+_WRITE = "stanceline_write"
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A write transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction
+    # that reads and then writes fails at once with "database is locked" when another process
+    # committed in between, whatever the busy timeout. Reads stay deferred and never block.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+# PostgreSQL errors after which the whole transaction can simply be tried again.
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
 
 
 class SqlStore:
@@ -61,28 +84,71 @@ class SqlStore:
             self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
+                event.listen(self.engine, "begin", _sqlite_begin)
             self._migrate()
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"cannot open database {url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
 
     # -- schema -------------------------------------------------------------------------
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
+
     def _migrate(self) -> None:
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
+        # A write transaction, so that several processes opening a new database at once migrate
+        # it one after the other (PostgreSQL: an advisory lock taken in migrations/env.py).
+        with self.engine.connect() as conn, conn.execution_options(**{_WRITE: True}).begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        """One write transaction (on SQLite it holds the write lock from its first statement)."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn, conn.execution_options(**{_WRITE: True}).begin():
                 yield conn
         except OperationalError as exc:
             raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+
+    def _insert_ignore(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
+        """Insert rows, skipping those whose key is already stored (by this or another process).
+
+        Rows are sorted by primary key so that concurrent transactions wait on each other's keys in
+        the same order and cannot deadlock. Returns the number of rows inserted.
+        """
+        if not rows:
+            return 0
+        keys = [c.name for c in table.primary_key.columns]
+        rows = sorted(rows, key=lambda r: tuple(str(r.get(k)) for k in keys))
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+        stmt = dialect_insert(table).on_conflict_do_nothing()
+        if len(rows) == 1:
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
+            first_key = table.primary_key.columns[keys[0]]
+            return len(conn.execute(stmt.values(**rows[0]).returning(first_key)).all())
+        conn.execute(stmt, rows)
+        return len(rows)  # an upper bound: callers of the many-row form only need "inserted or skipped"
+
+    def _retrying(self, work: Callable[[], str], attempts: int = 5) -> str:
+        """Run one transaction, again after a deadlock or serialization failure (PostgreSQL)."""
+        for attempt in range(attempts):
+            try:
+                return work()
+            except StoreError as exc:
+                cause = exc.__cause__
+                if not (isinstance(cause, DBAPIError) and _retryable(cause)) or attempt == attempts - 1:
+                    raise
+            except DBAPIError as exc:
+                if not _retryable(exc) or attempt == attempts - 1:
+                    raise
+            time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -105,57 +171,59 @@ class SqlStore:
         with self._tx() as conn:
             doc = conn.execute(select(t.documents.c.id).where(t.documents.c.raw_id == rid)).first()
             if doc is not None:
-                exists = conn.execute(select(t.document_sources).where(and_(
-                    t.document_sources.c.document_id == doc[0], t.document_sources.c.source == source))).first()
-                if exists is None:
-                    conn.execute(t.document_sources.insert().values(document_id=doc[0], source=source))
+                self._source(conn, doc[0], source)
 
     def save(self, processed: ProcessedDocument, minhash: bytes | None = None, near_duplicate_of: str | None = None) -> str:
-        """Store one processed input in one transaction. Returns 'new', 'duplicate' or 'quarantined'."""
+        """Store one processed input in one transaction. Returns 'new', 'duplicate' or 'quarantined'.
+
+        Safe when several processes save the same input at once: every insert skips keys already
+        stored, and exactly one of them gets 'new'.
+        """
+        try:
+            return self._retrying(lambda: self._save(processed, minhash, near_duplicate_of))
+        except IntegrityError:
+            # Unique keys make a concurrent copy an error rather than a second row: a duplicate.
+            return "duplicate"
+
+    def _save(self, processed: ProcessedDocument, minhash: bytes | None, near_duplicate_of: str | None) -> str:
         raw = processed.raw
         rid = raw_id(raw)
         stamp = now()
-        try:
-            with self._tx() as conn:
-                if conn.execute(select(t.raw_inputs.c.id).where(t.raw_inputs.c.id == rid)).first() is None:
-                    keep_bytes = processed.quarantine is None or len(raw.data) <= 5_000_000
-                    conn.execute(t.raw_inputs.insert().values(
-                        id=rid, source=raw.source, content_type=raw.content_type, size=len(raw.data),
-                        data=raw.data if keep_bytes else None, fetched_at=raw.fetched_at, ingested_at=stamp))
-                if processed.quarantine is not None:
-                    self._quarantine(conn, processed.quarantine, stamp)
-                    return "quarantined"
-                doc = processed.document
-                assert doc is not None
-                if conn.execute(select(t.documents.c.id).where(t.documents.c.id == doc.id)).first() is not None:
-                    self._source(conn, doc.id, raw.source)
-                    return "duplicate"
-                conn.execute(t.documents.insert().values(
-                    id=doc.id, raw_id=rid, source=doc.source, title=doc.title, outlet=doc.outlet, author=doc.author,
-                    published=doc.published.iso() if doc.published else None,
-                    published_sort=doc.published.sort_key() if doc.published else None,
-                    language=doc.language, content_type=doc.content_type, text=doc.text, minhash=minhash,
-                    near_duplicate_of=near_duplicate_of, ingested_at=stamp))
+        with self._tx() as conn:
+            keep_bytes = processed.quarantine is None or len(raw.data) <= 5_000_000
+            self._insert_ignore(conn, t.raw_inputs, [{
+                "id": rid, "source": raw.source, "content_type": raw.content_type, "size": len(raw.data),
+                "data": raw.data if keep_bytes else None, "fetched_at": raw.fetched_at, "ingested_at": stamp}])
+            if processed.quarantine is not None:
+                self._quarantine(conn, processed.quarantine, stamp)
+                return "quarantined"
+            doc = processed.document
+            assert doc is not None
+            inserted = self._insert_ignore(conn, t.documents, [{
+                "id": doc.id, "raw_id": rid, "source": doc.source, "title": doc.title, "outlet": doc.outlet,
+                "author": doc.author, "published": doc.published.iso() if doc.published else None,
+                "published_sort": doc.published.sort_key() if doc.published else None,
+                "language": doc.language, "content_type": doc.content_type, "text": doc.text, "minhash": minhash,
+                "near_duplicate_of": near_duplicate_of, "ingested_at": stamp}])
+            if not inserted:
                 self._source(conn, doc.id, raw.source)
-                if doc.removed:
-                    conn.execute(t.removed_lines.insert(), [
-                        {"document_id": doc.id, "line_no": r.line_no, "text": r.text, "reason": r.reason} for r in doc.removed])
-                self._statements(conn, processed.statements)
-                conn.execute(t.quarantine.update().where(t.quarantine.c.source == raw.source).values(resolved=True))
-                return "new"
-        except IntegrityError:
-            # Another process stored the same document first: that is a duplicate, not an error.
-            return "duplicate"
+                return "duplicate"
+            self._source(conn, doc.id, raw.source)
+            if doc.removed:
+                self._insert_ignore(conn, t.removed_lines, [
+                    {"document_id": doc.id, "line_no": r.line_no, "text": r.text, "reason": r.reason} for r in doc.removed])
+            self._statements(conn, processed.statements)
+            conn.execute(t.quarantine.update().where(and_(
+                t.quarantine.c.source == raw.source, t.quarantine.c.resolved.is_(False))).values(resolved=True))
+            return "new"
 
     def _source(self, conn: Connection, doc_id: str, source: str) -> None:
-        exists = conn.execute(select(t.document_sources).where(and_(
-            t.document_sources.c.document_id == doc_id, t.document_sources.c.source == source))).first()
-        if exists is None:
-            conn.execute(t.document_sources.insert().values(document_id=doc_id, source=source))
+        self._insert_ignore(conn, t.document_sources, [{"document_id": doc_id, "source": source}])
 
     def _statements(self, conn: Connection, statements: Sequence[Statement]) -> None:
         seen: set[str] = set()
         rows, jrows = [], []
+        provisional: dict[str, dict[str, Any]] = {}
         for s in statements:
             if s.id in seen:
                 continue
@@ -177,20 +245,22 @@ class SqlStore:
                 })
             if s.speaker.actor_id is None:
                 pid = _provisional_id(s.speaker.name)
-                if conn.execute(select(t.actors.c.id).where(t.actors.c.id == pid)).first() is None:
-                    conn.execute(t.actors.insert().values(id=pid, name=s.speaker.name, kind=s.speaker.kind,
-                                                          provisional=True, aliases=[s.speaker.text]))
-        if rows:
-            conn.execute(t.statements.insert(), rows)
-        if jrows:
-            conn.execute(t.judgements.insert(), jrows)
+                provisional.setdefault(pid, {"id": pid, "name": s.speaker.name, "kind": s.speaker.kind,
+                                             "provisional": True, "aliases": [s.speaker.text]})
+        # Actors first: two processes adding the same provisional actor must not collide.
+        self._insert_ignore(conn, t.actors, list(provisional.values()))
+        self._insert_ignore(conn, t.statements, rows)
+        self._insert_ignore(conn, t.judgements, jrows)
 
     def _quarantine(self, conn: Connection, q: Quarantine, stamp: str) -> None:
         existing = conn.execute(select(t.quarantine.c.id).where(and_(
             t.quarantine.c.source == q.source, t.quarantine.c.reason == q.reason))).first()
         if existing is None:
-            conn.execute(t.quarantine.insert().values(source=q.source, reason=q.reason, size=q.size, detail=q.detail,
-                                                      created_at=stamp, resolved=False))
+            # The (source, reason) unique key, not the check above, is what holds under concurrency.
+            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+            conn.execute(dialect_insert(t.quarantine).values(
+                source=q.source, reason=q.reason, size=q.size, detail=q.detail, created_at=stamp,
+                resolved=False).on_conflict_do_nothing())
 
     def add_quarantine(self, q: Quarantine) -> None:
         with self._tx() as conn:
@@ -198,12 +268,15 @@ class SqlStore:
 
     def sync_actors(self, actors: Sequence[tuple[str, str, str, str | None, list[str]]]) -> None:
         """Upsert the pack's actors (id, name, kind, country, aliases)."""
-        with self._tx() as conn:
-            have = {r[0] for r in conn.execute(select(t.actors.c.id).where(t.actors.c.provisional.is_(False)))}
-            new = [{"id": a[0], "name": a[1], "kind": a[2], "country": a[3], "aliases": a[4], "provisional": False}
-                   for a in actors if a[0] not in have]
-            if new:
-                conn.execute(t.actors.insert(), new)
+        def work() -> str:
+            with self._tx() as conn:
+                have = {r[0] for r in conn.execute(select(t.actors.c.id).where(t.actors.c.provisional.is_(False)))}
+                new = [{"id": a[0], "name": a[1], "kind": a[2], "country": a[3], "aliases": a[4], "provisional": False}
+                       for a in actors if a[0] not in have]
+                self._insert_ignore(conn, t.actors, new)
+            return "ok"
+
+        self._retrying(work)
 
     # -- reads --------------------------------------------------------------------------
     def statement_rows(self, f: StatementFilter | None = None) -> list[dict[str, Any]]:
@@ -219,7 +292,7 @@ class SqlStore:
             .join(d, d.c.id == s.c.document_id)
             .outerjoin(j, and_(j.c.statement_id == s.c.id, j.c.rank == 0))
         )
-        conds = []
+        conds: list[ColumnElement[bool]] = []
         if f.speaker:
             like = f"%{f.speaker.lower()}%"
             conds.append(func.lower(s.c.speaker).like(like) | func.lower(s.c.speaker_text).like(like))
@@ -243,7 +316,8 @@ class SqlStore:
             conds.append(func.lower(s.c.text).like(f"%{f.query.lower()}%"))
         if conds:
             query = query.where(and_(*conds))
-        query = query.order_by(s.c.date_sort, s.c.document_id, s.c.start)
+        # NULLS FIRST spelt out: SQLite's default, not PostgreSQL's; the order must not depend on the store.
+        query = query.order_by(s.c.date_sort.asc().nulls_first(), s.c.document_id, s.c.start, s.c.end, s.c.id)
         if f.limit is not None:
             query = query.limit(f.limit).offset(f.offset)
         with self.engine.connect() as conn:
@@ -272,7 +346,7 @@ class SqlStore:
     def documents(self, limit: int | None = None) -> list[dict[str, Any]]:
         d = t.documents
         q = select(d.c.id, d.c.source, d.c.title, d.c.outlet, d.c.author, d.c.published, d.c.language,
-                   d.c.content_type, d.c.near_duplicate_of).order_by(d.c.published_sort, d.c.id)
+                   d.c.content_type, d.c.near_duplicate_of).order_by(d.c.published_sort.asc().nulls_first(), d.c.id)
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as conn:
@@ -284,8 +358,10 @@ class SqlStore:
             if row is None:
                 return None
             out = dict(row._mapping)
-            out["sources"] = [r[0] for r in conn.execute(select(t.document_sources.c.source).where(t.document_sources.c.document_id == doc_id))]
-            out["removed"] = [dict(r._mapping) for r in conn.execute(select(t.removed_lines).where(t.removed_lines.c.document_id == doc_id).order_by(t.removed_lines.c.line_no))]
+            ds, rl = t.document_sources, t.removed_lines
+            out["sources"] = [r[0] for r in conn.execute(select(ds.c.source).where(ds.c.document_id == doc_id))]
+            out["removed"] = [dict(r._mapping) for r in conn.execute(
+                select(rl).where(rl.c.document_id == doc_id).order_by(rl.c.line_no))]
             return out
 
     def quarantine_rows(self, include_resolved: bool = False) -> list[dict[str, Any]]:
@@ -332,8 +408,9 @@ class SqlStore:
             n_on = conn.execute(select(func.count()).select_from(t.judgements).where(and_(
                 t.judgements.c.rank == 0, t.judgements.c.target.is_not(None)))).scalar_one()
             n_actors = conn.execute(select(func.count(func.distinct(t.statements.c.actor_id)))).scalar_one()
-            n_q = conn.execute(select(func.count()).select_from(t.quarantine).where(t.quarantine.c.resolved.is_(False))).scalar_one()
-            stances = dict(conn.execute(select(t.judgements.c.stance, func.count()).where(and_(
+            n_q = conn.execute(select(func.count()).select_from(t.quarantine)
+                               .where(t.quarantine.c.resolved.is_(False))).scalar_one()
+            stances: dict[Any, Any] = dict(conn.execute(select(t.judgements.c.stance, func.count()).where(and_(
                 t.judgements.c.rank == 0, t.judgements.c.target.is_not(None))).group_by(t.judgements.c.stance)).all())
         return {"documents": n_docs, "statements": n_st, "on_target": n_on, "actors": n_actors,
                 "quarantined": n_q, "stances": {str(k): int(v) for k, v in stances.items()}}
@@ -344,10 +421,22 @@ class SqlStore:
                 yield row[0], row[1]
 
     def integrity_check(self) -> str:
-        if self.engine.dialect.name != "sqlite":
-            return "ok"
+        """'ok', or what is wrong: the engine's own check (SQLite) and rows that lost their parent."""
         with self.engine.connect() as conn:
-            return str(conn.execute(text("PRAGMA integrity_check")).scalar_one())
+            if self.dialect == "sqlite":
+                verdict = str(conn.execute(text("PRAGMA integrity_check")).scalar_one())
+                if verdict != "ok":
+                    return verdict
+            orphans = {
+                "statements without document": select(func.count()).select_from(t.statements).where(
+                    t.statements.c.document_id.not_in(select(t.documents.c.id))),
+                "judgements without statement": select(func.count()).select_from(t.judgements).where(
+                    t.judgements.c.statement_id.not_in(select(t.statements.c.id))),
+                "documents without raw input": select(func.count()).select_from(t.documents).where(
+                    t.documents.c.raw_id.not_in(select(t.raw_inputs.c.id))),
+            }
+            problems = [f"{n} {what}" for what, q in orphans.items() if (n := int(conn.execute(q).scalar_one()))]
+        return "; ".join(problems) or "ok"
 
 
 def _provisional_id(name: str) -> str:

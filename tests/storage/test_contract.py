@@ -1,0 +1,207 @@
+"""One contract for every store: the same tests on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stanceline.errors import StoreError
+from stanceline.records import Quarantine
+from stanceline.storage import StatementFilter, open_store
+from stanceline.storage.sql import SqlStore, raw_id
+from tests.storage.factories import make_processed, make_quarantined
+
+
+def fill(store: SqlStore, n: int = 6) -> list[Any]:
+    docs = [make_processed(i) for i in range(n)]
+    for d in docs:
+        assert store.save(d) == "new"
+    return docs
+
+
+def test_store_save_new_then_duplicate(store: SqlStore) -> None:
+    doc = make_processed(1)
+    assert store.save(doc) == "new"
+    assert store.save(doc) == "duplicate"
+    counts = store.counts()
+    assert counts["documents"] == 1
+    assert counts["statements"] == 3
+
+
+def test_store_save_same_text_from_other_bytes_is_a_duplicate_with_both_sources(store: SqlStore) -> None:
+    first = make_processed(1)
+    second = make_processed(1, source="mirror/doc-1.html", raw_bytes=b"<p>other bytes, same cleaned text</p>")
+    assert store.save(first) == "new"
+    assert store.save(second) == "duplicate"
+    stored = store.document(first.document.id)  # type: ignore[union-attr]
+    assert stored is not None
+    assert sorted(stored["sources"]) == ["doc-1.txt", "mirror/doc-1.html"]
+    assert store.counts()["statements"] == 3
+
+
+def test_store_document_keeps_removed_lines_and_metadata(store: SqlStore) -> None:
+    doc = make_processed(2)
+    store.save(doc)
+    stored = store.document(doc.document.id)  # type: ignore[union-attr]
+    assert stored is not None
+    assert stored["title"] == "Title 2"
+    assert stored["published"] == "2015-05-01"
+    assert [r["reason"] for r in stored["removed"]] == ["share-button"]
+    assert store.document("no-such-id") is None
+
+
+def test_store_known_raw_ids_and_has_raw(store: SqlStore) -> None:
+    doc = make_processed(3)
+    rid = raw_id(doc.raw)
+    assert not store.has_raw(rid)
+    store.save(doc)
+    assert store.has_raw(rid)
+    assert store.known_raw_ids([rid, "0" * 64]) == {rid}
+
+
+def test_store_quarantine_is_recorded_once_and_resolved_by_a_later_success(store: SqlStore) -> None:
+    bad = make_quarantined("doc-7.txt", "binary content")
+    assert store.save(bad) == "quarantined"
+    assert store.save(bad) == "quarantined"
+    store.add_quarantine(Quarantine("doc-7.txt", "binary content", 9))
+    assert [(q["source"], q["reason"]) for q in store.quarantine_rows()] == [("doc-7.txt", "binary content")]
+    assert store.counts()["quarantined"] == 1
+    assert store.save(make_processed(7)) == "new"
+    assert store.quarantine_rows() == []
+    assert len(store.quarantine_rows(include_resolved=True)) == 1
+
+
+def test_store_add_source_remembers_each_source_once(store: SqlStore) -> None:
+    doc = make_processed(4)
+    store.save(doc)
+    store.add_source(raw_id(doc.raw), "https://example.org/doc-4")
+    store.add_source(raw_id(doc.raw), "https://example.org/doc-4")
+    store.add_source("f" * 64, "unknown raw: nothing to attach to")
+    stored = store.document(doc.document.id)  # type: ignore[union-attr]
+    assert stored is not None
+    assert sorted(stored["sources"]) == ["doc-4.txt", "https://example.org/doc-4"]
+
+
+@pytest.mark.parametrize(
+    "flt, expected",
+    [
+        (StatementFilter(), 18),
+        (StatementFilter(speaker="araghchi"), 4),
+        (StatementFilter(speaker="SENIOR"), 5),
+        (StatementFilter(stance="oppose"), 5),
+        (StatementFilter(target="Direct Talks"), 15),
+        (StatementFilter(on_target=True), 15),
+        (StatementFilter(on_target=False), 3),
+        (StatementFilter(since="2016"), 9),
+        (StatementFilter(until="2014"), 6),
+        (StatementFilter(since="2015-05-02", until="2015-05-03"), 2),
+        (StatementFilter(actor_id="steve-witkoff"), 5),
+        (StatementFilter(actor_id="provisional:the-spokesman"), 4),
+        (StatementFilter(query="NUMBER 2"), 6),
+        (StatementFilter(limit=5), 5),
+        (StatementFilter(limit=5, offset=15), 3),
+        (StatementFilter(stance="oppose", since="2016"), 3),
+        (StatementFilter(stance="support", speaker="witkoff"), 0),
+    ],
+)
+def test_store_statement_rows_filters(store: SqlStore, flt: StatementFilter, expected: int) -> None:
+    fill(store)
+    assert len(store.statement_rows(flt)) == expected
+
+
+def test_store_statement_rows_by_document_in_offset_order(store: SqlStore) -> None:
+    docs = fill(store, 3)
+    rows = store.statement_rows(StatementFilter(document_id=docs[1].document.id))
+    assert [r["start"] for r in rows] == sorted(s.start for s in docs[1].statements)
+    first = rows[0]
+    assert first["title"] == "Title 1" and first["source"] == "doc-1.txt"
+    assert first["judged_by"] == "lexicon.v1" and first["cues"] == ["should"]
+
+
+def test_store_statement_rows_order_is_date_then_document_then_offset(store: SqlStore) -> None:
+    fill(store)
+    rows = store.statement_rows()
+    keys = [(r["date_sort"] or "", r["document_id"], r["start"]) for r in rows]
+    assert keys == sorted(keys)
+
+
+def test_store_counts_documents_statements_actors_and_stances(store: SqlStore) -> None:
+    fill(store)
+    counts = store.counts()
+    assert counts["documents"] == 6
+    assert counts["statements"] == 18
+    assert counts["on_target"] == 15
+    assert counts["actors"] == 4
+    assert counts["quarantined"] == 0
+    assert sum(counts["stances"].values()) == 15
+    assert set(counts["stances"]) <= {"support", "oppose", "conditional", "neutral"}
+
+
+def test_store_sync_actors_is_idempotent(store: SqlStore) -> None:
+    actors = [("abbas-araghchi", "Abbas Araghchi", "person", "IR", ["Araghchi"]),
+              ("steve-witkoff", "Steve Witkoff", "person", "US", ["Witkoff"])]
+    store.sync_actors(actors)
+    store.sync_actors(actors)
+    rows = store.actor_rows(provisional=False)
+    assert [(r["id"], r["statements"]) for r in rows] == [("abbas-araghchi", 0), ("steve-witkoff", 0)]
+    assert rows[0]["aliases"] == ["Araghchi"]
+
+
+def test_store_merge_actor_moves_statements(store: SqlStore) -> None:
+    store.sync_actors([("ali-khamenei", "Ali Khamenei", "person", "IR", [])])
+    fill(store)
+    moved = store.merge_actor("provisional:the-spokesman", "ali-khamenei")
+    assert moved == 4
+    rows = store.statement_rows(StatementFilter(actor_id="ali-khamenei"))
+    assert len(rows) == 4 and {r["speaker"] for r in rows} == {"Ali Khamenei"}
+    merged = {r["id"]: r for r in store.actor_rows(provisional=True)}
+    assert merged["provisional:the-spokesman"]["merged_into"] == "ali-khamenei"
+    with pytest.raises(StoreError, match="no actor with id"):
+        store.merge_actor("provisional:nobody", "ali-khamenei")
+
+
+def test_store_add_correction_overrides_the_latest_value(store: SqlStore) -> None:
+    docs = fill(store, 1)
+    sid = docs[0].statements[0].id
+    store.add_correction(sid, "stance", "oppose", "analyst")
+    store.add_correction(sid, "stance", "conditional", "editor")
+    row = next(r for r in store.statement_rows() if r["id"] == sid)
+    assert row["stance"] == "conditional" and row["corrected"] is True
+    with pytest.raises(StoreError, match="no statement with id"):
+        store.add_correction("nope", "stance", "support", "analyst")
+
+
+def test_store_documents_lists_in_publication_order(store: SqlStore) -> None:
+    fill(store)
+    listed = store.documents()
+    assert [d["published"] for d in listed] == sorted(d["published"] for d in listed)
+    assert len(store.documents(limit=2)) == 2
+
+
+def test_store_minhashes_round_trip_bytes(store: SqlStore) -> None:
+    doc = make_processed(5)
+    store.save(doc, minhash=b"\x00\xffsig")
+    assert list(store.minhashes()) == [(doc.document.id, b"\x00\xffsig")]  # type: ignore[union-attr]
+
+
+def test_store_integrity_check_is_ok_after_writes(store: SqlStore) -> None:
+    fill(store)
+    store.save(make_quarantined())
+    assert store.integrity_check() == "ok"
+
+
+def test_store_reopening_migrates_nothing_and_keeps_data(store_url: str) -> None:
+    first = open_store(store_url)
+    first.save(make_processed(1))
+    first.close()
+    again = open_store(store_url)
+    try:
+        assert again.counts()["documents"] == 1
+    finally:
+        again.close()
+
+
+def test_store_unreachable_database_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open database"):
+        open_store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
