@@ -51,7 +51,22 @@ def _mostly_utf8(data: bytes) -> bool:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
-    return good > 0 and bad <= max(2, good // 10)
+    return good > 0 and bad <= max(4, 2 * good)
+
+
+def _looks_western(data: bytes) -> str | None:
+    """Latin-1/cp1252 prose: mostly ASCII letters with a few accented ones (short texts fool detectors)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    high = [ch for ch in text if ord(ch) > 0x7F]
+    letters = sum(1 for ch in text if ch.isalpha())
+    if not high or len(high) > 0.3 * max(1, letters):
+        return None  # many high bytes: a non-Latin script in a legacy code page, leave it to the detector
+    if all("\u00c0" <= ch <= "\u00ff" or ch in "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0\u00ab\u00bb\u00b0\u20ac" for ch in high):
+        return "cp1252"
+    return None
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -88,6 +103,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
             continue
     if _mostly_utf8(data):
         return data.decode("utf-8", errors="replace"), "utf-8"
+    western = _looks_western(data)
+    if western:
+        return data.decode(western), western
     from charset_normalizer import from_bytes  # imported lazily: only for non-UTF-8 input
 
     best = from_bytes(data[:200_000]).best()

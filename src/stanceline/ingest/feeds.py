@@ -8,7 +8,7 @@ is a loop: it is stopped and quarantined instead of being followed.
 
 from __future__ import annotations
 
-import datetime as dt
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,10 +42,12 @@ def _norm(url: str) -> str:
 
 
 def _entry_date(entry: Any) -> PartialDate | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
-        if value:
-            return PartialDate(value.tm_year, value.tm_mon, value.tm_mday)
+    with warnings.catch_warnings():  # feedparser warns about its own published/updated fallback
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for key in ("published_parsed", "updated_parsed", "created_parsed"):
+            value = entry.get(key)
+            if value:
+                return PartialDate(value.tm_year, value.tm_mon, value.tm_mday)
     return None
 
 
@@ -126,7 +128,3 @@ def feed_inputs(url: str, fetcher: Fetcher, seen: set[str], since: PartialDate |
         else:
             yield entry_input(page, feed, entry)
 
-
-def today() -> PartialDate:
-    now = dt.datetime.now(dt.UTC)
-    return PartialDate(now.year, now.month, now.day)

@@ -62,16 +62,18 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> Iterator[RawInput | 
         offset = start
         try:
             for record in iterator:
-                offset = start + iterator.get_record_offset()
                 item = _record_input(record, source, max_bytes)
+                # only after reading: get_record_offset() consumes the rest of the record
+                offset = start + iterator.get_record_offset()
                 if item is not None:
                     yield item
             return
         except Exception as exc:  # noqa: BLE001 - warcio raises several types for damaged archives
             failed_at = start + (iterator.offset if hasattr(iterator, "offset") else 0)
             failed_at = max(failed_at, offset)
-            yield Quarantine(f"{source}@{failed_at}", f"broken web archive record: {type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0][:160] if str(exc) else 'unreadable'}", 0)
+            # warcio's message quotes the damaged bytes: keep it as detail, not in the one-line reason
+            yield Quarantine(f"{source}@{failed_at}", f"broken web archive record: {type(exc).__name__} at byte {failed_at}",
+                             0, detail=repr(str(exc)[:200]))
             start = _next_boundary(data, failed_at, gz)
 
 
