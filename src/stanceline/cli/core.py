@@ -74,14 +74,22 @@ def statements(
 @app.command()
 @friendly
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl|csv")] = "jsonl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl|csv|parquet|graphml|plover")] = "jsonl",
     db: DbOpt = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
 ) -> None:
     """Export every attributed statement (off-target ones with target null)."""
-    if fmt not in ("jsonl", "csv"):
-        err.print(f"[red]error:[/red] unknown format {fmt!r}; use jsonl or csv")
+    if fmt not in ("jsonl", "csv", "parquet", "graphml", "plover"):
+        err.print(f"[red]error:[/red] unknown format {fmt!r}; use jsonl, csv, parquet, graphml or plover")
         raise typer.Exit(2)
+    if fmt == "parquet":
+        blob = services.export_parquet(settings_for(db))
+        if output is None:
+            sys.stdout.buffer.write(blob)
+        else:
+            output.write_bytes(blob)
+            err.print(f"wrote {output}")
+        return
     data = services.export(settings_for(db), fmt)
     if output is None:
         sys.stdout.write(data)

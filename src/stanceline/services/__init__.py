@@ -10,6 +10,7 @@ from stanceline.services.core import (
     collect_inputs,
     evaluate,
     export,
+    export_parquet,
     export_rows,
     ingest,
     list_statements,
@@ -18,6 +19,7 @@ from stanceline.services.core import (
 )
 from stanceline.services.actors import MergeResult, PackCheck, apply_merges, check_pack, list_actors, merge_actors  # noqa: F401
 from stanceline.services.ingestion import quarantine_list as quarantine_list
+from stanceline.services import analysis as analysis  # noqa: E402 - analyses, browsing, corrections
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "collect_inputs",
     "evaluate",
     "export",
+    "export_parquet",
     "export_rows",
     "ingest",
     "list_statements",

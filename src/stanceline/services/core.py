@@ -202,7 +202,22 @@ def export(settings: Settings, fmt: str, flt: StatementFilter | None = None) -> 
         for r in rows:
             writer.writerow({**r, "conditions": json.dumps(r["conditions"], ensure_ascii=False)})
         return buf.getvalue()
-    raise ValueError(f"unknown export format {fmt!r} (use jsonl or csv)")
+    if fmt == "graphml":
+        from stanceline.analyze.exports import to_graphml
+
+        return to_graphml(rows)
+    if fmt == "plover":
+        from stanceline.analyze.exports import to_plover
+
+        return json.dumps(to_plover(rows), ensure_ascii=False, indent=1) + "\n"
+    raise ValueError(f"unknown export format {fmt!r} (use jsonl, csv, graphml or plover; parquet via export_parquet)")
+
+
+def export_parquet(settings: Settings, flt: StatementFilter | None = None) -> bytes:
+    """The same rows as ``export`` (same columns, conditions as a list column) as a Parquet file."""
+    from stanceline.analyze.exports import to_parquet
+
+    return to_parquet(export_rows(list_statements(settings, flt)), EXPORT_FIELDS)
 
 
 def evaluate(gold_path: Path, corpus_dir: Path, settings: Settings, workers: int | None = None) -> EvalResult:

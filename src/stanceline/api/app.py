@@ -1,0 +1,102 @@
+"""The web application: REST API under ``/api/v1``, dashboard pages at ``/``, OpenAPI at ``/docs``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from stanceline.config import Settings
+from stanceline.errors import StancelineError, StoreError
+from stanceline.services.analysis import InvalidRequestError, NotFoundError
+
+log = logging.getLogger(__name__)
+STATUS = {NotFoundError: 404, InvalidRequestError: 400, StoreError: 503}
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         422: "invalid_parameters", 503: "unavailable"}
+# Pages never run inline script: article text is untrusted, and this makes any escaping slip inert.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, message: str, detail: list[dict[str, Any]] | None = None,
+           headers: dict[str, str] | None = None) -> Response:
+    code = CODES.get(status, "internal" if status >= 500 else "error")
+    if _wants_html(request):
+        from stanceline.web.render import render_response
+
+        return render_response("error.html", status_code=status, status=status, message=message)
+    body: dict[str, Any] = {"code": code, "message": message}
+    if detail is not None:
+        body["detail"] = detail
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app for ``settings``; the store is opened on the first request that needs it."""
+    from stanceline.api.routes import router
+    from stanceline.web.views import STATIC, router as pages
+
+    app = FastAPI(title="stanceline", version="1", description="Who stands where on a negotiation, since when, and why.",
+                  responses={400: {"model": _error_model()}, 404: {"model": _error_model()}})
+    app.state.settings = settings
+    app.state.store = None
+
+    @app.exception_handler(StancelineError)
+    async def stanceline_error(request: Request, exc: StancelineError) -> Response:
+        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        return _error(request, status, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 304:
+            return Response(status_code=304, headers=exc.headers)
+        return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _error(request, 404, getattr(exc, "detail", None) or "not found")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        detail = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        return _error(request, 422, "invalid parameters", detail)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(request, 500, "internal error")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.headers.get("content-type", "").startswith("text/html") and not request.url.path.startswith("/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    app.include_router(router, prefix="/api/v1")
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _error_model() -> type:
+    from stanceline.api.schemas import ErrorPublic
+
+    return ErrorPublic
+
+
+def app_from_env() -> FastAPI:
+    """Factory for multi-process servers: settings come from the environment of each worker."""
+    from stanceline.config import load_settings
+
+    return create_app(load_settings())

@@ -1,0 +1,50 @@
+"""Dependencies shared by the routes: settings, the app's store, the pack, the write token."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from stanceline.actors.pack import Pack
+from stanceline.config import Settings
+from stanceline.services import analysis
+from stanceline.storage import SqlStore, open_store
+
+_open_lock = threading.Lock()
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> SqlStore:
+    """The app's one store, opened (and migrated) on first use rather than at import or app creation."""
+    state = request.app.state
+    if state.store is None:
+        with _open_lock:
+            if state.store is None:
+                state.store = open_store(state.settings.db)
+    return state.store  # type: ignore[no-any-return]
+
+
+def get_pack(request: Request) -> Pack:
+    return analysis.pack_of(request.app.state.settings)
+
+
+def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Write endpoints: a bearer token equal to ``settings.api_token``; refused outright when none is set."""
+    expected = request.app.state.settings.api_token
+    if not expected:
+        raise HTTPException(403, "write endpoints are disabled: set STANCELINE_API_TOKEN to enable them")
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), expected.encode()):
+        raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[SqlStore, Depends(get_store)]
+PackDep = Annotated[Pack, Depends(get_pack)]
+TokenDep = Depends(require_token)

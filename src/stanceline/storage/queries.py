@@ -1,0 +1,180 @@
+"""Read queries of the API, dashboard and analyses: filtered pages, aggregates, light rows for analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Integer, Select, Text, and_, cast, func, or_, select
+
+from stanceline.storage import tables as t
+from stanceline.storage.search import search_condition
+from stanceline.storage.sql import SqlStore
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    """Filters of a statement list; every field optional. ``actor_ids`` is how a faction filter arrives."""
+
+    speaker: str | None = None
+    actor_id: str | None = None
+    actor_ids: tuple[str, ...] | None = None
+    outlet: str | None = None
+    stance: str | None = None
+    target: str | None = None
+    since: str | None = None
+    until: str | None = None
+    text: str | None = None
+    document_id: str | None = None
+    argument_id: str | None = None
+    on_target: bool | None = None
+    limit: int = 50
+    offset: int = 0
+    newest_first: bool = False
+
+
+LIGHT = ("id", "document_id", "actor_id", "speaker", "speaker_kind", "speaker_role", "date", "date_sort", "carrier", "kind")
+
+
+def _conditions(conn: Connection, q: StatementQuery) -> list[ColumnElement[bool]]:
+    s, d, j = t.statements, t.documents, t.judgements
+    conds: list[ColumnElement[bool]] = []
+    if q.speaker:
+        like = f"%{q.speaker.lower()}%"
+        conds.append(or_(func.lower(s.c.speaker).like(like), func.lower(s.c.speaker_text).like(like)))
+    if q.actor_id:
+        conds.append(s.c.actor_id == q.actor_id)
+    if q.actor_ids is not None:
+        conds.append(s.c.actor_id.in_(list(q.actor_ids)))
+    if q.outlet:
+        conds.append(or_(d.c.outlet == q.outlet, s.c.carrier == q.outlet))
+    if q.stance:
+        conds.append(j.c.stance == q.stance)
+    if q.target:
+        conds.append(j.c.target == q.target)
+    if q.since:
+        conds.append(s.c.date_sort >= q.since)
+    if q.until:
+        conds.append(s.c.date_sort <= q.until + "-99")
+    if q.document_id:
+        conds.append(s.c.document_id == q.document_id)
+    if q.argument_id:
+        conds.append(j.c.argument_id == q.argument_id)
+    if q.on_target is True:
+        conds.append(j.c.target.is_not(None))
+    elif q.on_target is False:
+        conds.append(j.c.target.is_(None))
+    if q.text and q.text.strip():
+        conds.append(search_condition(conn, q.text.strip()))
+    return conds
+
+
+def _joined(sel: Select[Any]) -> Select[Any]:
+    s, d, j = t.statements, t.documents, t.judgements
+    return sel.select_from(s.join(d, d.c.id == s.c.document_id).outerjoin(j, and_(j.c.statement_id == s.c.id, j.c.rank == 0)))
+
+
+def statement_page(store: SqlStore, q: StatementQuery, with_total: bool = True) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of statements (joined with document and primary judgement, corrections applied) and the total."""
+    s, d, j = t.statements, t.documents, t.judgements
+    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.target, j.c.stance, j.c.confidence,
+            j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues, j.c.produced_by.label("judged_by")]
+    with store.engine.connect() as conn:
+        conds = _conditions(conn, q)
+        sel = _joined(select(*cols)).where(and_(*conds)) if conds else _joined(select(*cols))
+        order = (s.c.date_sort.desc(), s.c.id.desc()) if q.newest_first else (s.c.date_sort, s.c.id)
+        rows = [dict(r._mapping) for r in conn.execute(sel.order_by(*order).limit(q.limit).offset(q.offset))]
+        store._apply_corrections(conn, rows)
+        total = None
+        if with_total:
+            count = _joined(select(func.count())).where(and_(*conds)) if conds else select(func.count()).select_from(s)
+            total = int(conn.execute(count).scalar_one())
+    return rows, total
+
+
+def analysis_rows(store: SqlStore, q: StatementQuery | None = None) -> list[dict[str, Any]]:
+    """Every matching statement without its text: what the analyses need, corrections applied."""
+    s, d, j = t.statements, t.documents, t.judgements
+    q = q or StatementQuery()
+    cols = [*(s.c[c] for c in LIGHT), d.c.outlet, d.c.source, j.c.target, j.c.stance, j.c.argument, j.c.argument_id,
+            j.c.conditions]
+    with store.engine.connect() as conn:
+        conds = _conditions(conn, q)
+        sel = _joined(select(*cols))
+        if conds:
+            sel = sel.where(and_(*conds))
+        rows = [dict(r._mapping) for r in conn.execute(sel.order_by(s.c.date_sort, s.c.id))]
+        store._apply_corrections(conn, rows)
+    return rows
+
+
+def period_expression(conn: Connection, grain: str) -> ColumnElement[Any]:
+    """The SQL expression of a statement's period label (same labels as ``analyze.timelines.period_of``)."""
+    col = t.statements.c.date_sort
+    if grain == "year":
+        return func.substr(col, 1, 4)
+    if grain == "month":
+        return func.substr(col, 1, 7)
+    if grain == "day":
+        return func.substr(col, 1, 10)
+    if conn.dialect.name == "postgresql":
+        # Same label as SQLite's %W: weeks start on Monday, days before the first Monday are week 00.
+        day = func.to_date(col, "YYYY-MM-DD")
+        week = func.floor((func.extract("doy", day) + 7 - func.extract("isodow", day)) / 7)
+        return func.concat(func.substr(col, 1, 4), "-W", func.lpad(cast(cast(week, Integer), Text), 2, "0"))
+    return func.strftime("%Y-W%W", col)
+
+
+def stance_counts(store: SqlStore, grain: str, q: StatementQuery | None = None) -> list[tuple[str, str | None, int]]:
+    """(period, stance, statements) of judged, dated statements matching ``q`` — a timeline in SQL."""
+    q = q or StatementQuery()
+    j = t.judgements
+    with store.engine.connect() as conn:
+        period = period_expression(conn, grain).label("period")
+        conds = [*_conditions(conn, q), j.c.target.is_not(None), t.statements.c.date_sort.is_not(None)]
+        sel = _joined(select(period, j.c.stance, func.count())).where(and_(*conds)).group_by(period, j.c.stance)
+        return [(str(p), s, int(n)) for p, s, n in conn.execute(sel) if p]
+
+
+def data_version(store: SqlStore) -> str:
+    """Changes whenever statements, corrections or actor merges change: the key of cached aggregates."""
+    with store.engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(t.statements)).scalar_one()
+        c = conn.execute(select(func.count(), func.max(t.corrections.c.id)).select_from(t.corrections)).one()
+        m = conn.execute(select(func.count()).select_from(t.actors).where(t.actors.c.merged_into.is_not(None))).scalar_one()
+    return f"{n}.{c[0]}.{c[1] or 0}.{m}"
+
+
+def statements_by_ids(store: SqlStore, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Full statement rows for ``ids``, in the order given (missing ids are skipped)."""
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(ids), 500):
+        rows.extend(_by_ids(store, tuple(ids[i : i + 500])))
+    return rows
+
+
+def _by_ids(store: SqlStore, ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    s, d, j = t.statements, t.documents, t.judgements
+    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.target, j.c.stance, j.c.confidence,
+            j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues]
+    with store.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(_joined(select(*cols)).where(s.c.id.in_(list(ids))))]
+        store._apply_corrections(conn, rows)
+    order = {sid: i for i, sid in enumerate(ids)}
+    return sorted(rows, key=lambda r: order.get(r["id"], 0))
+
+
+def outlets(store: SqlStore) -> list[tuple[str, int]]:
+    """Publishing outlets with their statement counts."""
+    s, d = t.statements, t.documents
+    with store.engine.connect() as conn:
+        sel = (select(d.c.outlet, func.count()).select_from(s.join(d, d.c.id == s.c.document_id))
+               .where(d.c.outlet.is_not(None)).group_by(d.c.outlet).order_by(func.count().desc()))
+        return [(str(o), int(n)) for o, n in conn.execute(sel)]
+
+
+def actor(store: SqlStore, actor_id: str) -> dict[str, Any] | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.actors).where(t.actors.c.id == actor_id)).first()
+        return dict(row._mapping) if row else None
