@@ -83,6 +83,7 @@ class AttributionExtractor:
             for sent in spacy_doc.sents:
                 candidates.extend(extract_from_paragraph([sent], pos, text, quotes, tracker, hint))
                 self._track_sentence(sent, pos, tracker, hint)
+        candidates = self._possessive_positions(candidates, text, doc.published, paragraphs)
         candidates = self._parenthetical(candidates, quotes, text, doc.published)
         candidates = self._attach_orphan_quotes(candidates, quotes, text)
         candidates = self._reattribute_carried(candidates, text)
@@ -136,6 +137,31 @@ class AttributionExtractor:
             if "\n\n\n" in text[prev.end : q.open_mark]:
                 continue
             out.append(Candidate(q.start, q.end, prev.speaker, "continues", "direct", q.open_mark, q.outer_end, q.open_mark, q))
+        return sorted(out, key=lambda c: c.start)
+
+    def _possessive_positions(self, cands: list[Candidate], text: str, published: PartialDate | None,
+                              paragraphs: list[tuple[int, str]]) -> list[Candidate]:
+        """'US president Donald Trump’s threats to “rip up the agreement”', 'Tehran's refusal to negotiate':
+        a position noun with a named possessor and its own complement. The parser often misreads
+        these phrases, so a pattern finds them; only linked or person-like names count."""
+        out = list(cands)
+        for pos, line in paragraphs:
+            if not line.strip() or _is_heading(line, first=(pos == 0)):
+                continue
+            for m in _POSSESSIVE_POSITION.finditer(line):
+                start, end = pos + m.start("noun"), pos + m.end("clause")
+                if any(c.start <= start < c.end or start <= c.start < end for c in out):
+                    continue
+                name = m.group("name")
+                link = self.linker.link(name, published)
+                if link.actor_id is None:
+                    continue
+                speaker = Speaker(text=name, name=link.name, kind=link.kind, actor_id=link.actor_id, role=link.role,
+                                  start=pos + m.start("name"), end=pos + m.end("name"))
+                s_start = pos + line.rfind(".", 0, m.start()) + 1
+                s_end = pos + (line.find(".", m.end()) if line.find(".", m.end()) >= 0 else len(line))
+                out.append(Candidate(start, end, speaker, m.group("noun").lower(), "mixed" if "“" in m.group("clause") or '"' in m.group("clause") else "indirect",
+                                     s_start, s_end, start))
         return sorted(out, key=lambda c: c.start)
 
     def _parenthetical(self, cands: list[Candidate], quotes: list[Quote], text: str,
@@ -220,6 +246,11 @@ class AttributionExtractor:
         return out
 
 
+_POSSESSIVE_POSITION = re.compile(
+    r"(?P<name>(?:[A-Z][\w.\-]+\s){0,3}[A-Z][\w.\-]+)[’']s\s+(?:[a-z]+\s+){0,2}?"
+    r"(?P<noun>threats?|refusal|calls?|demands?|offers?|insistence|pledges?|promises?|vows?|proposals?|warnings?|rejection|readiness|willingness)"
+    r"\s+(?:to|that|for)\b(?P<clause>[^.;:!?]{5,200}?)(?=[,.;:!?]\s|[,.;:!?]$|$)"
+)
 _PAREN = re.compile(r"[\s.,]*\((?P<name>[A-Z][\w'’.\- ]{2,40}?)(?:,\s*(?P<when>[^()]{3,40}))?\)")
 
 

@@ -66,10 +66,14 @@ def _subject(verb: Token) -> Token | None:
             if verb.lemma_.lower() in SPEECH_VERBS and child.lower_ not in ("it",):
                 return child  # "X was quoted as saying"
             return None
-        if child.dep_ in SUBJECT_DEPS:
-            if child.lower_ in RELATIVIZERS and verb.dep_ == "relcl":
-                return verb.head  # "the IRGC, which opposes talks"
-            return child
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    if subjects:
+        # Two subjects happen on scraped text ("Iran, May 19, 2019 In …, Khamenei told …"):
+        # the one nearest the verb is the speaker.
+        child = min(subjects, key=lambda c: abs(verb.i - c.i))
+        if child.lower_ in RELATIVIZERS and verb.dep_ == "relcl":
+            return verb.head  # "the IRGC, which opposes talks"
+        return child
     # "X expressed … and stressed that …": a conjoined verb shares the subject.
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
@@ -187,10 +191,10 @@ _HYPOTHETICAL = frozenset({"if", "unless", "whether", "once"})
 
 def _nested_in(inner: Token, outer: Token) -> bool:
     """Is ``inner`` inside the reported content of ``outer`` (not a side clause)?"""
-    node, steps = inner, 0
-    while node.head is not node and steps < 12:
+    node, steps = inner, 0  # spaCy makes a new Token object per access: compare indices, not identity
+    while node.head.i != node.i and steps < 12:
         parent = node.head
-        if parent is outer:
+        if parent.i == outer.i:
             if node.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in ("although", "though", "while", "whereas", "but") for c in node.children
             ):
@@ -225,7 +229,7 @@ def extract_from_paragraph(
         for tok, kind, cand in resolved:
             if cand is None:
                 continue
-            outer = next((o for o in resolved if o[0] is not tok and o[1] == "speech" and _nested_in(tok, o[0])), None)
+            outer = next((o for o in resolved if o[0].i != tok.i and o[1] == "speech" and _nested_in(tok, o[0])), None)
             if outer is not None:
                 outer_cand = outer[2]
                 if outer_cand is not None and outer_cand.speaker.kind == "outlet" and cand.speaker.kind != "outlet" and kind == "speech":

@@ -262,7 +262,7 @@ def _clause_antecedent(pron: Token, offset: int, tracker: MentionTracker, kinds:
     subject of a governing clause. Only named entities there count."""
     node = pron.head
     seen = 0
-    while node.head is not node and seen < 6:
+    while node.head.i != node.i and seen < 6:
         node = node.head
         seen += 1
         subj = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")), None)

@@ -39,7 +39,9 @@ class LexiconJudge:
     def judge_one(self, doc: Document, statement: Statement, default: Target | None) -> tuple[Judgement, ...]:
         sentence = doc.text[statement.sentence_start or statement.start : statement.sentence_end or statement.end]
         text = statement.text
-        scope = text if statement.kind in ("direct", "list", "author") else sentence
+        # The statement's own words decide; an indirect report also carries its cue verb
+        # ("refused", "welcomed"), which _content_range keeps at the start of the span.
+        scope = text
         before = doc.text[max(0, (statement.sentence_start or statement.start) - 400) : statement.sentence_start or statement.start]
         previous = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before.strip() else ""
         targets, contextual = self.targets.targets(scope, sentence, default, self._speaker_country(statement), previous)

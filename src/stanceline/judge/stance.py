@@ -37,6 +37,16 @@ OPPOSE = [
     (r"\bdream\b[^.]{0,40}\bremain\b|\bdelusion\b", 2), (r"\bburn\b|\bshred\b|\brip up\b|\btear\w* up\b", 1),
     (r"\brisk\w*|\bdanger\w*", 0.5), (r"\bwithdraw\w*", 0.5), (r"\bassassin\b", 1), (r"\bdichotomy\b", 1),
     (r"\bimpose its\b|\bimpose their\b", 1), (r"\bextort\w*|\bbully\w*", 2),
+    # Negated positive evaluation: "not smart, wise or honorable", "not suitable for talks".
+    (r"\b(?:not|neither|nor|never|no longer)\b[^.;]{0,30}?\b(?:smart|wise|honou?rable|suitable|useful|helpful|beneficial|"
+     r"acceptable|appropriate|serious|trustworthy|sincere|in (?:our|the national|iran'?s) interests?)\b", 3),
+    (r"\b(?:not|never|no)\b[^.;,]{0,30}?\b(?:negotiat\w*|talk(?:s|ing)?|meet(?:ing)?|sit down|engage)\b", 2),
+    (r"\btoo (?:soon|early)\b|\bnot ready\b|\bwaste of time\b|\bno use\b|\bno effect\b|\bwill have no effect\b", 3),
+    (r"\bmirage\b|\btrap\b|\bdeception\b|\bploy\b|\bcharade\b|\bsham\b|\btheatre\b|\btheater\b", 2),
+    (r"\bignoran\w*|\bserving the enemy\b|\bgift to\b|\bbad (?:deal|one|agreement)\b|\bnot bound\b", 2),
+    (r"\bresistance (?:only|is the (?:only )?(?:way|answer|choice))\b|\bchoice is resistance\b", 3),
+    (r"\bclosed the (?:file|door)\b|\bstrangle\w*|\bpath to a bomb\b|\bpaid a ransom\b|\bappeasement\b", 2),
+    (r"\bmisunderst\w*|\bmisread\w*", 1), (r"\bnothing (?:to|will) (?:gain|come)\b|\bdead end\b", 2),
 ]
 SUPPORT = [
     (r"\bshould (negotiate|talk|engage|sit)\b", 3), (r"\bmust (negotiate|talk|engage)\b", 3),
@@ -52,11 +62,32 @@ SUPPORT = [
     (r"\bpropos\w*", 1), (r"\boffer\w*", 1), (r"\bmeet\b", 1), (r"\bneutralize\b", 0.5), (r"\bopen the path\b", 2),
     (r"\bsolution\b|\bresolve\b", 0.5), (r"\bless costly\b", 2), (r"\bkeep (the )?(nuclear )?(deal|agreement) alive\b", 1),
     (r"\bkeen to\b", 1),
+    # Obligation or advice to engage: "should return to the JCPOA", "must keep negotiating".
+    (r"\b(?:should|must|need to|needs to|ought to|has to|have to)\s+(?:\w+\s+){0,2}?(?:negotiat\w*|talk|engage|return to|"
+     r"keep (?:negotiating|talking|a channel)|continue (?:talks|negotiating|the talks)|pursue|seize|sign|accept|give \w+ a chance|"
+     r"be given a chance|revive|restore|conclude)\b", 3),
+    (r"\bnational interests?\b|\bbreathing space\b|\bleast costly\b|\bstep forward\b|\bprogress\b|\bconstructive\b", 2),
+    (r"\b(?:a )?deal is possible\b|\bis (?:still )?possible\b|\bgood faith\b|\bprepared to\b|\bdoor (?:remains |is )?open\b|"
+     r"\bkeep (?:a|the) channel open\b|\btest whether\b|\bwin-win\b|\bbreakthrough\b|\bclose to (?:a|an)\b", 2),
 ]
 CONDITION = re.compile(
     r"(?i)\b(if|unless|provided(?: that)?|providing|on condition|only if|as long as|so long as|in return for|"
     r"in exchange for|the first step is|must first|should first|preconditions?|conditions? for|only (?:through )?indirect|"
-    r"only when|until)\b"
+    r"only when|only after|until)\b"
+)
+# Constructions that state a precondition by themselves, whatever else the statement says.
+EXPLICIT_CONDITION = re.compile(
+    r"(?i)\b(unless|provided(?: that)?|on (?:the )?condition|only if|only after|only when|as long as|so long as|"
+    r"must first|should first|first step is|(?:return|lift\w*|come back)\s+(?:\w+\s+){0,3}?first|in return for|in exchange for|"
+    r"on (?:the|that|this) basis|on the basis of|compliance[- ]for[- ]compliance|step[- ]for[- ]step|"
+    r"(?:would|will|could) only (?:accept|agree|negotiate|sign|talk|return)|only (?:accept|agree to) (?:a|an|any)|"
+    r"(?:any|a|the|new|final) (?:deal|agreement|talks|negotiations?) (?:must|should|would (?:have|need) to|has to|have to|needs? to|"
+    r"requires?|cannot)|guarantees?|(?:respect|within|retreat\w* (?:\w+ ){0,3}from|honou?r)\s+(?:\w+\s+){0,3}red lines?|"
+    r"not (?:\w+ ){0,3}while|no (?:\w+ ){0,3}while|insist\w* on|(?:not|never) \w+ with (?:the|this) current (?:administration|government)|"
+    r"(?:will|would|shall) (?:burn|shred|tear up|leave|quit|exit|abandon|withdraw from) (?:\w+ ){0,4}?(?:if|when|should|the (?:americans|us|other side)) (?:\w+ ){0,4}?(?:not )?(?:abide|comply|honou?r|violate|tear|breach|withdraw|fulfil)\w*|"
+    r"(?:when|once) (?:it|they|washington|the (?:us|united states|americans)) (?:serves?|lifts?|returns?|changes?|stops?|shows?)|"
+    r"need to be sure|would need to|permissible when|possible with (?:any )?(?:other|another|a different)|"
+    r"with (?:any )?(?:other|another|a different) (?:administration|government|president))\b"
 )
 ACCEPTS = re.compile(
     r"(?i)\b(negotiat\w*|talk\w*|sit|dialogue|table|deal|agreement|assess|decide|possible|could|can|would|will|"
@@ -114,6 +145,12 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
         cues.append("rhetorical question")
     condition = CONDITION.search(text)
     scores = (("support", support), ("oppose", oppose))
+    explicit = EXPLICIT_CONDITION.search(text)
+    if explicit and not (oppose >= support + 4 and not re.search(r"(?i)\b(unless|only if|provided|as long as)\b", text)):
+        conf = 0.65 + min(0.25, 0.05 * (support + 1))
+        return StanceResult("conditional", conf, tuple([f"condition:{explicit.group(0)}", *cues]), scores)
+    if condition and _SELF_IF.search(text[condition.start():condition.start() + 40]):
+        condition = None  # "if we can finalise this …", "if Tehran wants the deal": no precondition
     if condition:
         clause_end = _clause_end(text, condition.end())
         main = text[:condition.start()] + " " + text[clause_end:]
@@ -129,6 +166,9 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     if support > oppose:
         return StanceResult("support", min(0.95, 0.5 + 0.08 * (support - oppose)), tuple(cues), scores)
     return StanceResult("neutral", 0.35, tuple(cues), scores)
+
+
+_SELF_IF = re.compile(r"(?i)^if (?:we|i) (?:can|could|manage)|^if (?:\w+ ){0,2}wants?\b|^if (?:it|this|that) (?:was|is|were) possible")
 
 
 def _clause_end(text: str, pos: int) -> int:
