@@ -9,6 +9,7 @@ The maps are recomputed from the stored raw bytes and document text, never store
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ FOLD = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
     "\u2026": "...",
 }
+
+
+# Mirrors decode.normalize_text: a space is put between a year and a word glued to it ("2019In").
+_YEAR_END = re.compile(r"\b(?:19|20)\d\d$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,10 @@ def normalize_with_map(text: str) -> tuple[str, OffsetMap]:
         while j < n and unicodedata.combining(text[j]):
             j += 1
         cluster = unicodedata.normalize("NFC", text[i:j]).translate(_STRIP).translate(_SPACES)
+        if (cluster[:1].isupper() and cluster[:1].isascii() and j < n and text[j].islower() and text[j].isascii()
+                and _YEAR_END.search("".join(out[-6:]))):
+            out.append(" ")
+            sources.append(i)
         for c in cluster:
             if c in "\n\t" or unicodedata.category(c) != "Cc":
                 out.append(c)
