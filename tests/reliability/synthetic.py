@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import gzip
 import io
+import random
 import sqlite3
 from pathlib import Path
 
 SPEAKERS = ("Abbas Araghchi", "Mike Pompeo", "Hassan Rouhani", "John Kerry", "Ali Khamenei")
+# Neutral words for a filler sentence: no verbs of speech, so the filler adds no statement, but it
+# keeps articles apart for the near-duplicate detector.
+FILLER = ("harbour", "orchard", "granite", "violet", "lantern", "meadow", "copper", "willow", "saffron", "marble",
+          "canyon", "thistle", "amber", "falcon", "juniper", "pebble", "cobalt", "heron", "walnut", "glacier",
+          "tundra", "ember", "sparrow", "linen", "quartz", "fern", "bramble", "cedar", "indigo", "lagoon")
 
 
 def article(i: int) -> str:
     """A short, unique article with one indirect and one direct statement (a few sentences)."""
     speaker = SPEAKERS[i % len(SPEAKERS)]
+    rng = random.Random(i)  # noqa: S311 - reproducible filler, not security
+    filler = " ".join(rng.choice(FILLER) for _ in range(24))
     return (
         f"Report number {i} from Vienna on day {i % 28 + 1}.\n\n"
+        f"The {filler} catalogue.\n\n"
         f"{speaker} said on Monday that talks on the nuclear deal would continue for round {i}.\n\n"
         f"\"We are ready to negotiate if sanctions are lifted,\" {speaker} told reporters in statement {i}.\n"
     )
