@@ -73,8 +73,9 @@ def group_speech_events(statements: list[Statement], text: str) -> list[Statemen
             if st.kind == "list" or last.kind == "list" or st.kind == "author" or last.kind == "author":
                 continue
             tgt_a, tgt_b = _target(last), _target(st)
-            if tgt_a and tgt_b and tgt_a != tgt_b and not (_contextual(last) or _contextual(st)):
-                continue
+            intro_then_quote = st.kind == "direct" and last.kind in ("indirect", "mixed")
+            if tgt_a and tgt_b and tgt_a != tgt_b and not (_contextual(last) or _contextual(st) or intro_then_quote):
+                continue  # an introduction and the quotation it leads to are one event, whatever each names
             if not all(_dates_agree(member, st) for member in group):
                 continue
             between = [o for o in ordered if last.end <= o.start < st.start and o.speaker.name != st.speaker.name and _target(o)]

@@ -190,18 +190,20 @@ _HYPOTHETICAL = frozenset({"if", "unless", "whether", "once"})
 
 
 def _nested_in(inner: Token, outer: Token) -> bool:
-    """Is ``inner`` inside the reported content of ``outer`` (not a side clause)?"""
+    """Is ``inner`` inside the reported content of ``outer`` (not a side clause)?
+
+    "…, although Pompeo said …" hangs under the first report in the parse but is a second
+    speaker's: a concessive or contrastive clause on the path breaks the nesting.
+    """
     node, steps = inner, 0  # spaCy makes a new Token object per access: compare indices, not identity
     while node.head.i != node.i and steps < 12:
+        if node.dep_ in ("conj", "parataxis") or (node.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in ("although", "though", "while", "whereas", "but", "whilst") for c in node.children
+        )):
+            return False
         parent = node.head
         if parent.i == outer.i:
-            if node.dep_ == "advcl" and any(
-                c.dep_ == "mark" and c.lower_ in ("although", "though", "while", "whereas", "but") for c in node.children
-            ):
-                return False  # "…, although Pompeo said …": a second speaker, not part of the report
             return node.dep_ in COMPLEMENT_DEPS
-        if node.dep_ in ("conj", "parataxis"):
-            return False
         node, steps = parent, steps + 1
     return False
 

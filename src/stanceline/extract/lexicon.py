@@ -54,10 +54,14 @@ PRONOUNS_GROUP = frozenset({"it", "they"})
 # "some individuals like X", "media such as X", "conservatives along with X"
 EXEMPLIFIERS = frozenset({"like", "such as", "along with", "together with", "including", "especially"})
 
+# Irregular forms a prefix of the lemma does not catch.
+IRREGULAR_FORMS = ("said", "told", "wrote", "written", "sought", "spoke", "spoken", "thought", "showed", "shown",
+                   "declined", "ruled", "backed", "led", "held", "foresaw")
+
 # Paragraph prefilter: only paragraphs with one of these reach the parser.
 CANDIDATE = re.compile(
     r"[“”\"«»„‘’']|:|\baccording to\b|\bin \w+(?:'s|’s) words\b|"
-    r"\b(?:" + "|".join(sorted({v[:5] for v in SPEECH_VERBS | ATTITUDE_VERBS if len(v) >= 3})) + r")\w*|"
+    r"\b(?:" + "|".join(sorted({v[:5] for v in SPEECH_VERBS | ATTITUDE_VERBS if len(v) >= 3} | set(IRREGULAR_FORMS))) + r")\w*|"
     r"\b(?:" + "|".join(sorted(ATTITUDE_ADJECTIVES)) + r")\b",
     re.IGNORECASE,
 )
