@@ -27,9 +27,15 @@ def ingest(
     feed: Annotated[list[str] | None, typer.Option("--feed", help="RSS/Atom feed URL; only entries not seen before")] = None,
     since: Annotated[str | None, typer.Option("--since", help="With --feed: skip entries older than YYYY[-MM[-DD]]")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow fetching private/loopback addresses")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="local (process pool) or dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
+                                                  "(default with --engine dask: a local cluster)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Ingest files, folders and URLs; re-ingesting the same content adds nothing."""
+    if engine not in ("local", "dask") or (scheduler and engine != "dask"):
+        err.print(f"[red]error:[/red] --engine must be local or dask (got {engine!r}); --scheduler needs --engine dask")
+        raise typer.Exit(2)
     settings = settings_for(db, pack, allow_private=allow_private or None)
     with Progress(TextColumn("[bold]ingest[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, disable=quiet, transient=True) as bar:
@@ -39,7 +45,7 @@ def ingest(
             bar.update(task, completed=done, total=total, description=Path(source).name[:40])
 
         report = services.ingest(sources or [], settings, workers=workers, include=include, progress=progress,
-                                 feeds=feed, since=since)
+                                 feeds=feed, since=since, engine=engine, scheduler=scheduler)
     for message in report.messages:
         err.print(f"[yellow]{message}[/yellow]")
     if not quiet:

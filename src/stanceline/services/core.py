@@ -99,6 +99,8 @@ def ingest(
     since: str | None = None,
     stdin: BinaryIO | None = None,
     transport: httpx.BaseTransport | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> IngestReport:
     """Ingest files, folders, URLs, feeds and stdin into the store. Re-ingesting the same bytes adds nothing.
 
@@ -137,7 +139,13 @@ def ingest(
         n_workers = workers if workers is not None else (settings.workers or default_workers())
         n_workers = max(1, min(n_workers, len(todo)))
         done = 0
-        for result in run_many(todo, resource_spec(settings), n_workers):
+        if engine == "dask":  # the same pure function on a Dask cluster (LocalCluster without an address)
+            from stanceline.distributed import run_dask
+
+            results = run_dask(todo, resource_spec(settings), n_workers=workers or settings.workers or None, scheduler=scheduler)
+        else:
+            results = run_many(todo, resource_spec(settings), n_workers)
+        for result in results:
             outcome = _store_result(store, apply_merges(result, merges), settings, run)
             done += 1
             if outcome == "new":
