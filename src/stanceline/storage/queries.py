@@ -86,11 +86,18 @@ def statement_page(store: SqlStore, q: StatementQuery, with_total: bool = True) 
         order = (s.c.date_sort.desc(), s.c.id.desc()) if q.newest_first else (s.c.date_sort, s.c.id)
         rows = [dict(r._mapping) for r in conn.execute(sel.order_by(*order).limit(q.limit).offset(q.offset))]
         store._apply_corrections(conn, rows)
-        total = None
-        if with_total:
-            count = _joined(select(func.count())).where(and_(*conds)) if conds else select(func.count()).select_from(s)
-            total = int(conn.execute(count).scalar_one())
+        total = count_statements(store, q, conn) if with_total else None
     return rows, total
+
+
+def count_statements(store: SqlStore, q: StatementQuery, conn: Connection | None = None) -> int:
+    """How many statements match ``q`` (ignoring its page)."""
+    if conn is None:
+        with store.engine.connect() as own:
+            return count_statements(store, q, own)
+    conds = _conditions(conn, q)
+    count = _joined(select(func.count())).where(and_(*conds)) if conds else select(func.count()).select_from(t.statements)
+    return int(conn.execute(count).scalar_one())
 
 
 def analysis_rows(store: SqlStore, q: StatementQuery | None = None) -> list[dict[str, Any]]:

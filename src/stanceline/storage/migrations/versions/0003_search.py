@@ -26,9 +26,9 @@ FTS_SQLITE = [
 ]
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS ix_statements_actor_date ON statements (actor_id, date_sort)",
+    "CREATE INDEX IF NOT EXISTS ix_statements_date_id ON statements (date_sort, id)",
     "CREATE INDEX IF NOT EXISTS ix_statements_carrier ON statements (carrier)",
     "CREATE INDEX IF NOT EXISTS ix_documents_outlet ON documents (outlet)",
-    "CREATE INDEX IF NOT EXISTS ix_judgements_rank_target ON judgements (rank, target, stance)",
 ]
 
 
