@@ -36,7 +36,7 @@ def _html(n: int) -> list[tuple[str, bytes]]:
         paras = "".join(f"<p>{line}</p>" for line in base[i % len(base)].split("\n") if line.strip())
         page = (f"<!DOCTYPE html><html><head><title>Story {i}</title><meta name='date' content='2019-05-{1 + i % 28:02d}'></head>"
                 "<body><nav><a href='/'>Home</a> | <a href='/world'>World</a> | <a href='/iran'>Iran</a></nav>"
-                f"<article><h1>Story {i}</h1>{paras}</article><footer>© Example News. All rights reserved.</footer></body></html>")
+                f"<article><h1>Story {i}</h1>{paras}</article><footer>© Example News. All rights reserved.</footer></body></html>")  # noqa: E501
         pages.append((f"page_{i:04d}.html", page.encode()))
     return pages
 

@@ -70,7 +70,7 @@ def test_boilerplate_lines_repeated_across_source_removed_unless_quoted() -> Non
 def test_boilerplate_removed_lines_are_kept_with_reasons() -> None:
     body, removed = strip_boilerplate("728 x 90\nIran is ready to talk, the minister said.\nFont Size:")
     assert body == "Iran is ready to talk, the minister said."
-    assert [(r.line_no, r.text, r.reason) for r in removed] == [(1, "728 x 90", "ad placeholder"), (3, "Font Size:", "page chrome")]
+    assert [(r.line_no, r.text, r.reason) for r in removed] == [(1, "728 x 90", "ad placeholder"), (3, "Font Size:", "page chrome")]  # noqa: E501
 
 
 @pytest.mark.skipif(not SEEDS.is_dir() or not GOLD.is_file(), reason="shared seeds corpus not present next to the repository")

@@ -34,7 +34,7 @@ def test_offsets_fold_round_trip() -> None:
 
 
 def test_offsets_raw_span_round_trip_plain_text() -> None:
-    raw = "728 x 90\r\nIntro line\u200b here.\r\nHe said\u00a0“e\u0301nough” today.\r\nFont Size:\r\n" + "More article text follows. " * 3
+    raw = "728 x 90\r\nIntro line\u200b here.\r\nHe said\u00a0“e\u0301nough” today.\r\nFont Size:\r\n" + "More article text follows. " * 3  # noqa: E501
     doc = clean_input(RawInput("a.txt", raw.encode("utf-8"), "text/plain"))
     i, j = doc.text.index("“én"), doc.text.index("today") + 5
     span = raw_span(raw, doc.text, i, j)

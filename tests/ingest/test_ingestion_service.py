@@ -48,7 +48,7 @@ def test_ingestion_near_duplicate_is_one_story_with_two_sources(tmp_path: Path, 
     (tmp_path / "site_a").mkdir()
     (tmp_path / "site_b").mkdir()
     (tmp_path / "site_a" / "story.txt").write_text(text, encoding="utf-8")
-    (tmp_path / "site_b" / "story.txt").write_text("Reprinted from a wire service.\n" + text + "\nShare this story\n", encoding="utf-8")
+    (tmp_path / "site_b" / "story.txt").write_text("Reprinted from a wire service.\n" + text + "\nShare this story\n", encoding="utf-8")  # noqa: E501
     first = services.ingest([str(tmp_path / "site_a")], settings, workers=1)
     second = services.ingest([str(tmp_path / "site_b")], settings, workers=1)
     assert first.new == 1 and first.statements > 0

@@ -59,11 +59,11 @@ def test_web_fetch_retries_server_errors_with_exponential_backoff(fsettings: Set
     [
         (lambda r: html(status=404), "HTTP 404 from"),
         (lambda r: html(status=500), "HTTP 500 from http://93.184.216.34/x (after 4 attempts)"),
-        (lambda r: httpx.Response(200, headers={"content-type": "image/png"}, content=b"\x89PNG"), "unsupported content type 'image/png'"),
+        (lambda r: httpx.Response(200, headers={"content-type": "image/png"}, content=b"\x89PNG"), "unsupported content type 'image/png'"),  # noqa: E501
         (lambda r: httpx.Response(200, headers={"content-type": "text/html"}, content=b"x" * 20_000), "too large"),
         (lambda r: httpx.Response(301, headers={"location": "/x"}), "redirect loop"),
         (lambda r: httpx.Response(302, headers={"location": r.url.path + "y"}), "too many redirects"),
-        (lambda r: httpx.Response(302, headers={"location": "http://127.0.0.1/admin"}), "refused: 127.0.0.1 resolves to a non-public"),
+        (lambda r: httpx.Response(302, headers={"location": "http://127.0.0.1/admin"}), "refused: 127.0.0.1 resolves to a non-public"),  # noqa: E501
         (lambda r: httpx.Response(302), "HTTP 302 without a Location header"),
     ],
 )
