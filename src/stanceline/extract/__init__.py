@@ -196,8 +196,13 @@ class AttributionExtractor:
                               role=link.role, start=base + m.start("name"), end=base + m.end("name"))
             verb_pos = base + m.start("verb")
             s_start = q.open_mark if where == "after" else base + m.start()
-            s_end = base + m.end() if where == "after" else q.outer_end
-            out.append(Candidate(q.start, q.end, speaker, m.group("verb").lower(), "direct", s_start, s_end, verb_pos, q))
+            if where == "after":
+                stop = _SENTENCE_STOP.search(text, base + m.end())
+                s_end = stop.end() if stop else len(text)
+            else:
+                s_end = q.outer_end
+            cue = _VERB_LEMMA.get(m.group("verb").lower(), m.group("verb").lower())
+            out.append(Candidate(q.start, q.end, speaker, cue, "direct", s_start, s_end, verb_pos, q))
         return sorted(out, key=lambda c: c.start)
 
     def _parenthetical(self, cands: list[Candidate], quotes: list[Quote], text: str,
@@ -283,6 +288,11 @@ class AttributionExtractor:
 
 
 MIN_QUOTE_WORDS = 4
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)|\n")
+_VERB_LEMMA = {"said": "say", "says": "say", "wrote": "write", "writes": "write", "reported": "report", "reports": "report",
+               "added": "add", "adds": "add", "told": "tell", "tells": "tell", "stated": "state", "states": "state",
+               "declared": "declare", "tweeted": "tweet", "noted": "note", "argued": "argue", "warned": "warn",
+               "insisted": "insist", "stressed": "stress"}
 _VERBS = r"said|says|wrote|writes|reported|reports|added|adds|told|tells|stated|states|declared|tweeted|noted|argued|warned|insisted|stressed"
 _AFTER_QUOTE = re.compile(
     r"[\s,]*(?:(?P<verb0>" + _VERBS + r")\s+)?(?:the\s+)?(?P<name>[A-Z][\w&’'.\-]*(?:\s+(?:&\s+)?[A-Z][\w&’'.\-]*){0,5})"

@@ -74,6 +74,11 @@ def _subject(verb: Token) -> Token | None:
         if child.lower_ in RELATIVIZERS and verb.dep_ == "relcl":
             return verb.head  # "the IRGC, which opposes talks"
         return child
+    # "Arman daily reported …" is often parsed with "daily" as an adverb and no subject:
+    # a name standing right before the verb is its subject.
+    for left in verb.lefts:
+        if left.dep_ in ("advmod", "npadvmod") and any(t.pos_ == "PROPN" for t in left.subtree) and left.i == verb.i - 1:
+            return left
     # "X expressed … and stressed that …": a conjoined verb shares the subject.
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         return _subject(verb.head)
@@ -128,6 +133,11 @@ def _quote_for(cue_start: int, cue_end: int, sent_start: int, sent_end: int, tex
             between = _strip_object(between)
             if _LEAD_IN.match(between):
                 return q
+    return _preceding_quote(cue_start, text, quotes, speaker)
+
+
+def _preceding_quote(cue_start: int, text: str, quotes: list[Quote], speaker: Speaker) -> Quote | None:
+    """The quotation closed right before the speaker and cue ("“…,” Bavand said")."""
     before = [q for q in quotes if q.outer_end <= cue_start and cue_start - q.outer_end < 200]
     if before:
         q = max(before, key=lambda x: x.outer_end)
@@ -241,7 +251,7 @@ def extract_from_paragraph(
             kept.append(cand)
         per_speaker: dict[str, Candidate] = {}
         for cand in kept:
-            if cand.speaker.kind == "outlet" and any(c.carrier == cand.speaker.name for c in kept):
+            if cand.speaker.kind == "outlet" and any(c.carrier is not None and c.carrier.name == cand.speaker.name for c in kept):
                 continue  # the outlet only carried someone's words
             prev = per_speaker.get(cand.speaker.name)
             if prev is None or _better(cand, prev):
@@ -270,6 +280,12 @@ def _candidate(
     if kind in ("nominal", "attitude") and quote is not None and quote.words >= MIN_DIRECT_WORDS and quote.start < cue_start:
         quote = None  # a position noun does not close a preceding quotation
     skind: StatementKind
+    if quote is not None and quote.open_mark >= cue_end:
+        # "“Negotiation,” Khamenei said, “is poison”": one quotation split by its attribution.
+        first = _preceding_quote(min(cue_start, speaker.start or cue_start), text, quotes, speaker)
+        continues = text[quote.start : quote.start + 1].islower()  # “…,” he said, “is poison …”
+        if first is not None and continues and quote.start - first.end < 160:
+            quote = Quote(first.start, quote.end, first.open_mark, quote.close_mark, first.words + quote.words)
     if quote is not None and quote.words >= MIN_DIRECT_WORDS:
         start, end, skind = quote.start, quote.end, "direct"
     else:

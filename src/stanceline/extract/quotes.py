@@ -61,7 +61,7 @@ def _double_quotes(text: str, pstart: int, pend: int, continues: bool) -> list[t
         if open_at is None:
             if ch in OPEN_DOUBLE or (ch == STRAIGHT and _is_opening_straight(text, i)):
                 open_at = i
-        elif ch in CLOSE_DOUBLE or ch == STRAIGHT:
+        elif ch in CLOSE_DOUBLE or ch == STRAIGHT or (ch == "“" and text[open_at] == "„"):  # German „…“
             pairs.append((open_at, i))
             open_at = None
         elif ch in OPEN_DOUBLE and i - open_at > 1:

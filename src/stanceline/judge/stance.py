@@ -66,6 +66,7 @@ SUPPORT = [
     (r"\b(?:should|must|need to|needs to|ought to|has to|have to)\s+(?:\w+\s+){0,2}?(?:negotiat\w*|talk|engage|return to|"
      r"keep (?:negotiating|talking|a channel)|continue (?:talks|negotiating|the talks)|pursue|seize|sign|accept|give \w+ a chance|"
      r"be given a chance|revive|restore|conclude)\b", 3),
+    (r"\b(?:open|hold|start|resume|begin|enter|restart|pursue|keep up) (?:direct |indirect |new |serious )?(?:talks|negotiations|dialogue|diplomacy)\b", 2),
     (r"\bnational interests?\b|\bbreathing space\b|\bleast costly\b|\bstep forward\b|\bprogress\b|\bconstructive\b", 2),
     (r"\b(?:a )?deal is possible\b|\bis (?:still )?possible\b|\bgood faith\b|\bprepared to\b|\bdoor (?:remains |is )?open\b|"
      r"\bkeep (?:a|the) channel open\b|\btest whether\b|\bwin-win\b|\bbreakthrough\b|\bclose to (?:a|an)\b", 2),

@@ -1,0 +1,166 @@
+"""Every attribution form, on short texts written for these tests (run through the whole pipeline)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from stanceline.records import Statement
+
+pytestmark = pytest.mark.slow
+HEAD = "Talks in focus\n\nTehran, March 3, 2019\n\n"
+
+Extract = Callable[..., list[Statement]]
+
+
+def _find(statements: list[Statement], needle: str) -> Statement:
+    for st in statements:
+        if needle in st.text:
+            return st
+    raise AssertionError(f"no statement containing {needle!r} in {[s.text for s in statements]}")
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker", "kind"),
+    [
+        # direct quotes: speaker after, before, inverted, colon, inside
+        ('“We will not negotiate with America under pressure,” Mohammad Javad Zarif said on Monday.',
+         "We will not negotiate", "Mohammad Javad Zarif", "direct"),
+        ('Hassan Rouhani told reporters: “Talks with Washington are possible if sanctions are lifted first.”',
+         "Talks with Washington", "Hassan Rouhani", "direct"),
+        ('"There will be no talks with the Great Satan," said Hossein Salami, the IRGC commander.',
+         "There will be no talks", "Hossein Salami", "direct"),
+        ('“Negotiation,” Ali Khamenei said, “is poison for our nation and we reject it.”',
+         "Negotiation", "Ali Khamenei", "direct"),
+        # straight quotes and single-quoted headline style
+        ("\"Diplomacy is the only path to a deal with the United States,\" Abbas Araghchi said.",
+         "Diplomacy is the only path", "Abbas Araghchi", "direct"),
+        # indirect speech with reporting verbs
+        ("Ali Shamkhani said that Iran would not hold direct talks with the United States.",
+         "would not hold direct talks", "Ali Shamkhani", "indirect"),
+        ("Mohammad Bagher Ghalibaf warned that negotiations with Washington would be a trap.",
+         "negotiations with Washington would be a trap", "Mohammad Bagher Ghalibaf", "indirect"),
+        ("Saeed Khatibzadeh stressed that Tehran was not interested in informal talks with the US.",
+         "not interested in informal talks", "Saeed Khatibzadeh", "indirect"),
+        # according to
+        ("According to Abbas Araghchi, the talks with the United States in Muscat were constructive.",
+         "talks with the United States", "Abbas Araghchi", "indirect"),
+        # mixed quote
+        ('Ebrahim Raisi described talks with Washington as “a waste of time” for the nation.',
+         "waste of time", "Ebrahim Raisi", "mixed"),
+        # told Y that
+        ("Antony Blinken told senators that the United States was ready to return to talks with Iran.",
+         "ready to return to talks", "Antony Blinken", "indirect"),
+    ],
+)
+def test_attribution_forms(extract: Extract, body: str, needle: str, speaker: str, kind: str) -> None:
+    st = _find(extract(HEAD + body), needle)
+    assert st.speaker.name == speaker
+    assert st.kind == kind
+    assert st.produced_by == "attribution.v1"
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "speaker"),
+    [
+        # pronoun across sentences
+        ("Abbas Araghchi arrived in Muscat on Saturday. He said the talks with the United States had been useful.",
+         "talks with the United States", "Abbas Araghchi"),
+        # the latter
+        ("The envoy met Badr Albusaidi and later Abbas Araghchi. The latter said a deal with Washington was within reach.",
+         "deal with Washington", "Abbas Araghchi"),
+        # role noun by office and date (2019: the spokesman of the foreign ministry was Abbas Mousavi)
+        ("Hassan Rouhani spoke first. The Iranian president said negotiations with the US were pointless under sanctions.",
+         "negotiations with the US", "Hassan Rouhani"),
+        # outlet as speaker, resolved from "the daily"
+        ("Kayhan ran a front-page editorial on Sunday. The daily wrote that talks with America would only bring humiliation.",
+         "talks with America", "Kayhan"),
+        # transliteration variant linked to the canonical actor
+        ("Kazem Sediqi said negotiating with the US was a mistake that would invite more pressure.",
+         "negotiating with the US", "Kazem Seddiqi"),
+        # government as speaker
+        ("Washington rejected any talks with Tehran until the attacks stopped.",
+         "talks with Tehran", "Government of the United States"),
+    ],
+)
+def test_attribution_resolves_speakers(extract: Extract, body: str, needle: str, speaker: str) -> None:
+    assert _find(extract(HEAD + body), needle).speaker.name == speaker
+
+
+def test_attribution_nested_report_is_carried_by_the_outlet(extract: Extract) -> None:
+    body = "Arman daily reported that Hermidas Bavand said Iran should open talks with the United States soon."
+    st = _find(extract(HEAD + body), "talks with the United States")
+    assert st.speaker.name == "Hermidas Bavand"
+    assert st.carrier is not None and st.carrier.startswith("Arman")
+
+
+def test_attribution_quote_closed_by_outlet_after_person_intro(extract: Extract) -> None:
+    body = ("Factions on talks\n\nTehran, May 19, 2019\n\nEsmael Kosari defined negotiations as a process that repeats itself.\n\n"
+            "“Unless the rival side proves it is sincere, we will not sit at the table,” the Tadbir & Omid website wrote on May 15.")
+    st = _find(extract(body), "rival side")
+    assert st.speaker.name == "Esmael Kosari"
+    assert st.date is not None and st.date.iso() == "2019-05-15"
+
+
+def test_attribution_list_form(extract: Extract) -> None:
+    body = ("Below are the views of the opponents:\n"
+            "Ahmad Alamolhoda, Mashhad’s Friday Prayer Leader\n"
+            "Viewpoint: Negotiating with the enemy is a mistake that invites more pressure.\n"
+            "Argument: Increased pressure in case of negotiation\n")
+    st = _find(extract(HEAD + body), "Negotiating with the enemy")
+    assert st.kind == "list"
+    assert st.speaker.name == "Ahmad Alamolhoda"
+    assert st.speaker.role == "Mashhad’s Friday Prayer Leader"
+    assert st.stated_argument == "Increased pressure in case of negotiation"
+
+
+def test_attribution_colon_form(extract: Extract) -> None:
+    body = "Khamenei: “Negotiating with America is not smart, wise or honorable.”\n"
+    st = _find(extract(HEAD + body), "Negotiating with America")
+    assert st.speaker.name == "Ali Khamenei"
+
+
+def test_attribution_unbalanced_quote_does_not_stop_the_document(extract: Extract) -> None:
+    body = ("“We will never talk to them, Ali Larijani said, and the page ends here\n\n"
+            "Mohammad Javad Zarif said that diplomacy with the United States remained the best option.")
+    statements = extract(HEAD + body)
+    assert any(s.speaker.name == "Mohammad Javad Zarif" for s in statements)
+
+
+def test_attribution_unnamed_collectives_are_not_speakers(extract: Extract) -> None:
+    body = "Hardliners said that talks with the United States would be treason. Some officials believe a deal is near."
+    assert not [s for s in extract(HEAD + body) if s.judgement and s.judgement.target]
+
+
+def test_attribution_future_and_hypothetical_are_not_statements(extract: Extract) -> None:
+    body = "If they accept talks with Washington, Zarif will say that the deal is dead."
+    assert not [s for s in extract(HEAD + body) if s.judgement and s.judgement.target]
+
+
+def test_attribution_offsets_point_into_the_text(extract: Extract, resources: object) -> None:
+    from stanceline.pipeline import process_document
+    from stanceline.records import RawInput
+
+    text = HEAD + '“We want a fair deal with the United States,” Hassan Rouhani said.'
+    result = process_document(RawInput("t.txt", text.encode()), resources)  # type: ignore[arg-type]
+    assert result.document is not None
+    for st in result.statements:
+        assert result.document.text[st.start : st.end] == st.text
+        assert st.document_id == result.document.id
+
+
+@pytest.mark.parametrize(
+    ("body", "needle", "date"),
+    [
+        ("On June 15, 2016, Ali Khamenei said talks with America had brought nothing.", "talks with America", "2016-06-15"),
+        ("Ali Khamenei said on 9 January 2014 that Iran would negotiate with the US if it served its interests.",
+         "negotiate with the US", "2014-01-09"),
+        ("Ali Khamenei said on Friday that talks with America were pointless.", "talks with America", "2019-03-01"),
+        ("In February 2025 Ali Khamenei said talks with America were not wise.", "talks with America", "2025-02"),
+        ("Ali Khamenei said talks with America were pointless.", "talks with America", "2019-03-03"),
+    ],
+)
+def test_attribution_dates(extract: Extract, body: str, needle: str, date: str) -> None:
+    st = _find(extract(HEAD + body), needle)
+    assert st.date is not None and st.date.iso() == date
