@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stanceline.config import Settings
 from stanceline.errors import StancelineError, StoreError
@@ -55,11 +56,12 @@ def create_app(settings: Settings) -> FastAPI:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
         return _error(request, status, str(exc))
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    # Starlette's base class, so errors raised below FastAPI (an unparsable request body) get the same shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 304:
             return Response(status_code=304, headers=exc.headers)
-        return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)
+        return _error(request, exc.status_code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> Response:
