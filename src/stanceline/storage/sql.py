@@ -80,6 +80,7 @@ class SqlStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._ignore_stmts: dict[str, tuple[Any, Any]] = {}
         try:
             self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
             if self.engine.dialect.name == "sqlite":
@@ -126,13 +127,17 @@ class SqlStore:
             return 0
         keys = [c.name for c in table.primary_key.columns]
         rows = sorted(rows, key=lambda r: tuple(str(r.get(k)) for k in keys))
-        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite_dialect.insert
-        stmt = dialect_insert(table).on_conflict_do_nothing()
-        if len(rows) == 1:
+        # One statement object per table, parameters passed apart: SQLAlchemy compiles it once.
+        cached = self._ignore_stmts.get(table.name)
+        if cached is None:
+            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+            plain = dialect_insert(table).on_conflict_do_nothing()
             # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
-            first_key = table.primary_key.columns[keys[0]]
-            return len(conn.execute(stmt.values(**rows[0]).returning(first_key)).all())
-        conn.execute(stmt, rows)
+            cached = self._ignore_stmts[table.name] = (plain, plain.returning(table.primary_key.columns[keys[0]]))
+        plain, returning = cached
+        if len(rows) == 1:
+            return len(conn.execute(returning, rows[0]).all())
+        conn.execute(plain, rows)
         return len(rows)  # an upper bound: callers of the many-row form only need "inserted or skipped"
 
     def _retrying(self, work: Callable[[], str], attempts: int = 5) -> str:
