@@ -41,7 +41,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "memberships": frozenset({"faction", "start", "end", "uncertain", "note"}),
     "offices": frozenset({"id", "label", "country", "mentions", "generic_mentions", "concurrent", "description"}),
     "factions": frozenset({"id", "label", "description"}),
-    "targets": frozenset({"id", "label", "counterparts", "topics", "speaker_countries", "priority", "description"}),
+    "targets": frozenset({"id", "label", "counterparts", "topics", "speaker_countries", "counterpart_country", "priority", "description"}),
     "arguments": frozenset({"id", "label", "polarity", "description", "cues", "examples"}),
     "conditions": frozenset({"id", "label", "cues", "description"}),
     "events": frozenset({"id", "date", "kind", "description", "actors"}),
@@ -129,6 +129,7 @@ class Target:
     topics: tuple[str, ...] = ()  # phrases naming the object (JCPOA, nuclear deal …)
     speaker_countries: tuple[str, ...] = ()  # perspective; empty = anyone
     priority: int = 0
+    counterpart_country: str | None = None  # a speaker of this country cannot be its own counterpart
 
 
 @dataclass(frozen=True)
@@ -469,7 +470,7 @@ def validate_and_build(path: Path) -> Pack:
     tdata = _read_yaml(path / "targets.yaml", problems)
     targets = tuple(
         Target(str(t["id"]), str(t.get("label", t["id"])), _strs(t.get("counterparts")), _strs(t.get("topics")),
-               _strs(t.get("speaker_countries")), int(t.get("priority", 0)))
+               _strs(t.get("speaker_countries")), int(t.get("priority", 0)), t.get("counterpart_country"))
         for t in _list(tdata, "targets", "targets.yaml", problems)
         if problems.keys(t, "targets", "targets.yaml", f"target {t['id']!r}") is None
     )

@@ -147,7 +147,7 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     condition = CONDITION.search(text)
     scores = (("support", support), ("oppose", oppose))
     explicit = EXPLICIT_CONDITION.search(text)
-    if explicit and not (oppose >= support + 4 and not re.search(r"(?i)\b(unless|only if|provided|as long as)\b", text)):
+    if explicit and not (oppose >= support + 5 and not re.search(r"(?i)\b(unless|only if|provided|as long as)\b", text)):
         conf = 0.65 + min(0.25, 0.05 * (support + 1))
         return StanceResult("conditional", conf, tuple([f"condition:{explicit.group(0)}", *cues]), scores)
     if condition and _SELF_IF.search(text[condition.start():condition.start() + 40]):

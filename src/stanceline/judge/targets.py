@@ -67,6 +67,8 @@ class TargetMatcher:
         for target, pattern in self.counterparts:
             if target.speaker_countries and speaker_country not in target.speaker_countries:
                 continue
+            if speaker_country and target.counterpart_country == speaker_country:
+                continue  # "The United States is ready to talk with Iran": the US is the speaker's own side
             m = pattern.search(text)
             if m:
                 hits.append((-target.priority, m.start(), target))
