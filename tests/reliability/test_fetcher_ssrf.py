@@ -27,7 +27,9 @@ NON_PUBLIC_URLS = [
     "http://255.255.255.255/", "http://198.18.0.1/",
 ]
 NOT_HTTP = ["ftp://example.org/x", "file:///etc/passwd", "gopher://127.0.0.1:70/", "http:///nohost", "javascript:alert(1)",
-            "data:text/html,<script>alert(1)</script>"]
+            "data:text/html,<script>alert(1)</script>", "http://[", "http://[::1", "http://example.org:99999/",
+            "http://example.org:-1/"]
+MALFORMED_NAMES = ["http://" + "a" * 300 + ".example/", "http://a..b/", "http://\u2028.example/", "http://ex ample.org/"]
 
 
 def _resolver(table: dict[str, list[str]]) -> Any:
@@ -64,6 +66,12 @@ def test_check_public_refuses_other_schemes(url: str) -> None:
 def test_check_public_refuses_shared_address_space() -> None:
     with pytest.raises(FetchError, match="refused"):
         check_public("http://100.100.100.200/latest/meta-data/", allow_private=False)
+
+
+@pytest.mark.parametrize("url", MALFORMED_NAMES)
+def test_check_public_turns_a_malformed_host_name_into_a_fetch_error(url: str) -> None:
+    with pytest.raises(FetchError):
+        check_public(url, allow_private=False)
 
 
 def test_check_public_allows_private_only_when_asked() -> None:

@@ -44,15 +44,21 @@ def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def check_public(url: str, allow_private: bool) -> None:
     """Refuse loopback, private, link-local and reserved targets (checked on the resolved address)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "http://[" or a port out of range: a malformed URL is refused, not a crash
+        raise FetchError(f"refused: {url[:200]!r} is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"refused: {url!r} is not an http(s) URL")
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80))
     except socket.gaierror as exc:
         raise FetchError(f"unreachable: cannot resolve host {parts.hostname!r} ({exc.strerror})") from exc
+    except UnicodeError:  # an empty, over-long or invalid label (IDNA): no such host can exist
+        raise FetchError(f"unreachable: invalid host name {parts.hostname[:100]!r}") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if _non_public(address):
