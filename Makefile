@@ -41,8 +41,8 @@ test-fast: dev             ## unit tests only (no spaCy)
 accuracy: install          ## scores on the shared reference corpus, when it is present
 	$(BIN)/stanceline eval --gold ../shared/corpus/seeds_gold.jsonl ../shared/corpus/seeds --verbose
 
-bench: dev                 ## speed and memory benchmarks (JSON + table in benchmarks/results/)
-	$(BIN)/python benchmarks/run.py
+bench: dev                 ## speed and memory benchmarks (JSON + table in benchmarks/results/); BENCH_ARGS=--quick for a smoke run
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: dev
 	$(BIN)/ruff check src tests

@@ -86,7 +86,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
             mark = {True: "[green]✓[/green]", False: "[red]✗[/red]"}.get(m.get("met"), "")
             table.add_row(result["benchmark"], m["name"], _fmt(m.get("value")), m.get("unit", ""),
                           m.get("target", ""), mark, m.get("note", ""))
-    Console().print(table)
+    Console(width=max(150, Console().width)).print(table)  # a log file is wider than 80 columns
 
 
 def main(argv: list[str] | None = None) -> int:
