@@ -50,6 +50,9 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy src
 
+fuzz: dev                  ## fuzz the HTML and text cleaners for FUZZ_SECONDS (atheris; hypothesis fallback)
+	$(BIN)/python fuzz/fuzz_clean.py -max_total_time=$(or $(FUZZ_SECONDS),60) -rss_limit_mb=4096
+
 serve: install
 	$(BIN)/stanceline serve
 
