@@ -54,6 +54,30 @@ def _similar(a: Statement, b: Statement) -> bool:
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.5
 
 
+CONTINUATION_CUES = frozenset({"add", "continue", "continues", "conclude", "go", "end", "reiterate", "repeat"})
+
+
+def _conflict(a: Statement, b: Statement) -> bool:
+    sa = a.judgement.stance if a.judgement else None
+    sb = b.judgement.stance if b.judgement else None
+    return bool(sa and sb and sa != sb and "neutral" not in (sa, sb))
+
+
+def _continues(last: Statement, st: Statement) -> bool:
+    """Is ``st`` the same speech event as the statement just before it?
+
+    - an introduction followed by the quotation it leads to ("X defined talks as … “…”");
+    - a quotation carried on ("X added, “…”", "he continued", a quotation that opens the next
+      paragraph, or one closed by the outlet that carried it) — unless the two take different
+      positions, which annotators record as two statements;
+    Two full reports ("was quoted by NBC as saying …", "told reporters that …") stay apart.
+    """
+    if st.kind == "direct" and last.kind in ("indirect", "mixed"):
+        return True
+    carried_on = st.cue in CONTINUATION_CUES or (st.kind == "direct" and last.kind == "direct" and st.carrier is not None)
+    return carried_on and not _conflict(last, st)
+
+
 def _rank(s: Statement) -> tuple[int, int, float, int]:
     on_target = 1 if _target(s) else 0
     conf = s.judgement.confidence if s.judgement else 0.0
@@ -81,11 +105,7 @@ def group_speech_events(statements: list[Statement], text: str) -> list[Statemen
             between = [o for o in ordered if last.end <= o.start < st.start and o.speaker.name != st.speaker.name and _target(o)]
             adjacent = (not between and st.start - group[0].end <= ADJACENT_CHARS
                         and text.count("\n", group[0].end, st.start) <= 4)
-            # Adjacent pieces are one event when a quotation is involved (an introduction and its
-            # quote, a letter quoted in parts); two indirect reports are one event only when they
-            # say the same thing ("reiterated his refusal" … "has already declared his refusal" are two).
-            quoted = st.kind in ("direct", "mixed") or last.kind in ("direct", "mixed")
-            if (adjacent and quoted) or any(_similar(member, st) for member in group):
+            if any(_similar(member, st) for member in group) or (adjacent and _continues(last, st)):
                 group.append(st)
                 placed = True
             break  # only the speaker's most recent group may absorb the statement

@@ -231,8 +231,9 @@ class AttributionExtractor:
             if cand.speaker.kind != "outlet" or cand.kind != "direct" or cand.cue not in ("write", "report", "publish", "quote", "according to"):
                 continue
             line_start = text.rfind("\n", 0, cand.start) + 1
-            if text[line_start : cand.start].strip(" “\"«") != "":
-                continue
+            lead = text[line_start : cand.start].rstrip(" “\"«")
+            if lead and not lead.endswith((".", "!", "?", ":")):
+                continue  # the quotation must open its sentence
             prev = [c for c in out[:i] if c.speaker.kind == "person" and cand.start - c.end < 900]
             if not prev:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Protocol
 
 from stanceline.actors.linker import Linker
@@ -14,6 +15,15 @@ from stanceline.records import Document, Judgement, Statement
 from stanceline.registry import judges
 
 VERSION = "lexicon.v1"
+_FOLLOWING_CONDITIONS = re.compile(r"(?i)^\W*(?:\w+\W+){0,3}?(?:he|she|they|it)\b[^.]{0,40}\b(?:set|laid down|attached|named|imposed)\b[^.]{0,30}\bconditions\b")
+
+
+def _next_sentence(text: str, statement: Statement) -> str:
+    end = statement.sentence_end or statement.end
+    rest = text[end : end + 400]
+    if "\n\n" in rest[:3]:
+        return ""
+    return re.split(r"(?<=[.!?])\s+", rest.strip(), maxsplit=1)[0] if rest.strip() else ""
 
 
 class Judge(Protocol):
@@ -48,6 +58,9 @@ class LexiconJudge:
         if not targets:
             return (Judgement(target=None, stance=None, confidence=0.0, produced_by=VERSION),)
         result = score_stance(scope, statement.cue)
+        if result.stance in ("support", "neutral") and _FOLLOWING_CONDITIONS.search(_next_sentence(doc.text, statement)):
+            # "Khamenei instructed his officials to negotiate … Although he set numerous conditions …"
+            result = replace(result, stance="conditional", cues=("condition:next sentence", *result.cues))
         conditions: tuple[str, ...] = ()
         condition_ids: tuple[str, ...] = ()
         if result.stance == "conditional":

@@ -61,7 +61,7 @@ SUPPORT = [
     (r"\bhopeful\b|\boptimis\w*", 1), (r"\btargeted diplomacy\b", 3), (r"\bdiplomacy\b", 0.5),
     (r"\bpropos\w*", 1), (r"\boffer\w*", 1), (r"\bmeet\b", 1), (r"\bneutralize\b", 0.5), (r"\bopen the path\b", 2),
     (r"\bsolution\b|\bresolve\b", 0.5), (r"\bless costly\b", 2), (r"\bkeep (the )?(nuclear )?(deal|agreement) alive\b", 1),
-    (r"\bkeen to\b", 1),
+    (r"\bkeen to\b", 1), (r"\binstruct\w*\b[^.]{0,40}\bto (?:negotiate|talk|engage)\b", 2),
     # Obligation or advice to engage: "should return to the JCPOA", "must keep negotiating".
     (r"\b(?:should|must|need to|needs to|ought to|has to|have to)\s+(?:\w+\s+){0,2}?(?:negotiat\w*|talk|engage|return to|"
      r"keep (?:negotiating|talking|a channel)|continue (?:talks|negotiating|the talks)|pursue|seize|sign|accept|give \w+ a chance|"
@@ -87,7 +87,7 @@ EXPLICIT_CONDITION = re.compile(
     r"not (?:\w+ ){0,3}while|no (?:\w+ ){0,3}while|insist\w* on|(?:not|never) \w+ with (?:the|this) current (?:administration|government)|"
     r"(?:will|would|shall) (?:burn|shred|tear up|leave|quit|exit|abandon|withdraw from) (?:\w+ ){0,4}?(?:if|when|should|the (?:americans|us|other side)) (?:\w+ ){0,4}?(?:not )?(?:abide|comply|honou?r|violate|tear|breach|withdraw|fulfil)\w*|"
     r"(?:when|once) (?:it|they|washington|the (?:us|united states|americans)) (?:serves?|lifts?|returns?|changes?|stops?|shows?)|"
-    r"need to be sure|would need to|permissible when|possible with (?:any )?(?:other|another|a different)|"
+    r"need to be sure|would need to|permissible when|(?<!without )(?<!without any )(?<!no )preconditions?|possible with (?:any )?(?:other|another|a different)|"
     r"with (?:any )?(?:other|another|a different) (?:administration|government|president))\b"
 )
 ACCEPTS = re.compile(
@@ -147,7 +147,8 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     condition = CONDITION.search(text)
     scores = (("support", support), ("oppose", oppose))
     explicit = EXPLICIT_CONDITION.search(text)
-    if explicit and not (oppose >= support + 5 and not re.search(r"(?i)\b(unless|only if|provided|as long as)\b", text)):
+    weak = explicit is not None and _WEAK_CONDITION.search(explicit.group(0)) is not None
+    if explicit and not (weak and oppose >= support + 4):
         conf = 0.65 + min(0.25, 0.05 * (support + 1))
         return StanceResult("conditional", conf, tuple([f"condition:{explicit.group(0)}", *cues]), scores)
     if condition and _SELF_IF.search(text[condition.start():condition.start() + 40]):
@@ -169,6 +170,8 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     return StanceResult("neutral", 0.35, tuple(cues), scores)
 
 
+# Markers that also occur in plain opposition ("you will have to cross all your red lines").
+_WEAK_CONDITION = re.compile(r"(?i)guarantee|red line|insist|require|must|should|need|cannot")
 _SELF_IF = re.compile(r"(?i)^if (?:we|i) (?:can|could|manage)|^if (?:\w+ ){0,2}wants?\b|^if (?:it|this|that) (?:was|is|were) possible")
 
 
