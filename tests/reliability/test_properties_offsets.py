@@ -37,8 +37,6 @@ def test_fold_with_map_maps_each_character_back(text: str) -> None:
         assert ch == src or ch in offsets.FOLD.get(src, "")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: normalize_text inserts a space after a glued year ('2019In'), "
-                   "normalize_with_map does not, so offsets after it are off by one")
 def test_normalize_with_map_agrees_with_normalize_text_on_a_glued_year() -> None:
     text = "May 19, 2019In Vienna, Araghchi said talks would go on."
     assert offsets.normalize_with_map(text)[0] == normalize_text(text)
