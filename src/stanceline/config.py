@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(10_000_000, description="Largest HTTP body accepted")
     allow_private: bool = Field(False, description="Allow fetching loopback/private addresses")
     api_token: str | None = Field(None, description="Token required by write endpoints")
+    api_max_body_bytes: int = Field(1_000_000, description="Largest request body the API reads (413 beyond)")
+    api_auth_failures_per_min: int = Field(20, description="Failed write-token attempts per client per minute before 429")
     near_duplicate_threshold: float = Field(0.8, description="MinHash Jaccard for near-dups")
 
 

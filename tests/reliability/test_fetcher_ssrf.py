@@ -61,8 +61,6 @@ def test_check_public_refuses_other_schemes(url: str) -> None:
         check_public(url, allow_private=False)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 100.64.0.0/10 (shared address space, used for cloud metadata and "
-                   "carrier NAT) is neither private nor global and is let through; check 'not is_global' instead")
 def test_check_public_refuses_shared_address_space() -> None:
     with pytest.raises(FetchError, match="refused"):
         check_public("http://100.100.100.200/latest/meta-data/", allow_private=False)

@@ -117,8 +117,6 @@ def test_clean_input_html_returns_document_or_reason(html: str) -> None:
     assert doc.content_type == "text/html"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: normalize_text splits a glued year before removing control characters, "
-                   "so a second pass inserts another space (not idempotent)")
 def test_normalize_text_is_idempotent_on_a_year_glued_across_a_control_character() -> None:
     once = normalize_text("May 19, 2019\x1fIn Vienna")
     assert normalize_text(once) == once

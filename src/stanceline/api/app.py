@@ -77,6 +77,29 @@ def create_app(settings: Settings) -> FastAPI:
         log.exception("unhandled error on %s", request.url.path)
         return _error(request, 500, "internal error")
 
+    failures: dict[str, list[float]] = {}
+
+    @app.middleware("http")
+    async def limits(request: Request, call_next: Any) -> Response:
+        """Refuse oversized bodies (413) and slow down token guessing on write endpoints (429)."""
+        import time
+
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.api_max_body_bytes:
+            return _error(request, 413, f"request body too large (limit {settings.api_max_body_bytes:,} bytes)")
+        writing = request.method in ("POST", "PUT", "PATCH", "DELETE")
+        client = request.client.host if request.client else "unknown"
+        now = time.monotonic()
+        if writing:
+            recent = [t for t in failures.get(client, []) if now - t < 60.0]
+            failures[client] = recent
+            if len(recent) >= settings.api_auth_failures_per_min:
+                return _error(request, 429, "too many failed attempts; try again in a minute", headers={"Retry-After": "60"})
+        response: Response = await call_next(request)
+        if writing and response.status_code in (401, 403):
+            failures.setdefault(client, []).append(now)
+        return response
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)

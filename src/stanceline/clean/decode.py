@@ -132,7 +132,8 @@ _GLUED_YEAR = re.compile(r"(?<=\b(?:19|20)\d\d)(?=[A-Z][a-z])")
 def normalize_text(text: str) -> str:
     """NFC, unified line ends and spaces, invisible marks removed. Quotes and dashes stay as written."""
     text = unicodedata.normalize("NFC", text)
-    text = _GLUED_YEAR.sub(" ", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.translate(_STRIP).translate(_SPACES)
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    # Last, so the rule sees the text as stored (a control character between year and word is gone).
+    return _GLUED_YEAR.sub(" ", text)

@@ -38,8 +38,9 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
 def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
+    # "not global" also covers 100.64.0.0/10 (shared address space: carrier NAT, some cloud metadata).
+    return (not address.is_global or address.is_private or address.is_loopback or address.is_link_local
+            or address.is_reserved or address.is_multicast or address.is_unspecified)
 
 
 def check_public(url: str, allow_private: bool) -> None:
