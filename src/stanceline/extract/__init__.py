@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 VERSION = "attribution.v1"
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 MAX_DIRECT_FOCUS_WORDS = 60
+# A "paragraph" this long is a page without line breaks or junk; the parser's cost grows with it
+# and spaCy refuses texts over a million characters. Such lines are scanned for names only.
+MAX_PARSE_CHARS = 20_000
 
 
 class Extractor(Protocol):
@@ -69,8 +72,8 @@ class AttributionExtractor:
         quotes = find_quotes(text)
         hint = _country_hint(text, self.linker)
         paragraphs = _paragraphs(text)
-        todo = [(pos, line) for i, (pos, line) in enumerate(paragraphs)
-                if line.strip() and CANDIDATE.search(line) and not _is_heading(line, first=(pos == 0))]
+        todo = [(pos, line) for pos, line in paragraphs
+                if line.strip() and len(line) <= MAX_PARSE_CHARS and CANDIDATE.search(line) and not _is_heading(line, first=(pos == 0))]
         parsed = dict(zip((pos for pos, _ in todo), self.nlp.pipe(line for _, line in todo), strict=True))
         candidates: list[Candidate] = []
         for pos, line in paragraphs:
@@ -248,8 +251,9 @@ class AttributionExtractor:
         """A long quotation is narrowed to its sentences about negotiating, the evidence a reader wants."""
         if len(text[start:end].split()) <= MAX_DIRECT_FOCUS_WORDS:
             return start, end
-        from stanceline.judge.targets import mentions_negotiation
+        from stanceline.judge.targets import matcher_for
 
+        mentions_negotiation = matcher_for(self.linker.pack).is_about_negotiating
         sentences, pos = [], start
         for piece in _split_sentences(text[start:end]):
             sentences.append((pos, pos + len(piece)))

@@ -98,11 +98,13 @@ def _acl_subject(verb: Token) -> Token | None:
 def _content_range(verb: Token, subject: Token | None) -> tuple[int, int]:
     """Character range of the cue's content: its subtree without the subject."""
     skip = {t.i for t in subject.subtree} if subject is not None else set()
-    for child in verb.children:
-        if child.dep_ in ("advcl", "conj", "parataxis") and child.i > verb.i and child.lemma_.lower() in SPEECH_VERBS and any(
-            c.dep_ in SUBJECT_DEPS and c.pos_ in ("PROPN", "NOUN", "PRON") for c in child.children
-        ):
-            skip.update(t.i for t in child.subtree)  # "…, although Pompeo said …" is Pompeo's
+    for tok in verb.subtree:
+        # "…, although Pompeo said …" and "…, and X said …" are other speakers' words, even deep
+        # inside the first report's parse.
+        if tok.i > verb.i and tok.lemma_.lower() in SPEECH_VERBS and tok.dep_ in ("advcl", "conj", "parataxis") and any(
+            c.dep_ in SUBJECT_DEPS and c.pos_ in ("PROPN", "NOUN", "PRON") for c in tok.children
+        ) and (tok.dep_ != "advcl" or any(c.dep_ == "mark" for c in tok.children)):
+            skip.update(t.i for t in tok.subtree)
     tokens = [t for t in verb.subtree if t.i not in skip and not (t.dep_ in ("punct", "cc") and t.i > verb.i and t.head == verb and t.i == verb.right_edge.i)]
     if subject is not None and subject.i < verb.i:
         tokens = [t for t in tokens if t.i > max(skip)] or tokens

@@ -13,6 +13,7 @@ import re
 from stanceline.actors.linker import Linker
 from stanceline.records import Document, Speaker, Statement
 
+_STRONG_VERDICT = re.compile(r"(?i)\b(dead in the water|is (?:effectively )?dead|doomed|futile|pointless|has to|must|only way|no choice)\b")
 _VERDICT = re.compile(
     r"(?i)\b(must|has to|have to|should|ought to|needs? to|cannot|can't|will never|is (?:effectively )?dead|"
     r"is doomed|is futile|is pointless|is the only|only way|no choice|unlikely|inevitabl\w*|best option)\b"
@@ -22,7 +23,9 @@ _SENT = re.compile(r"[^.!?\n]+[.!?]?")
 
 
 def author_thesis(doc: Document, statements: list[Statement], linker: Linker) -> Statement | None:
-    from stanceline.judge.targets import mentions_negotiation
+    from stanceline.judge.targets import matcher_for
+
+    mentions_negotiation = matcher_for(linker.pack).is_about_negotiating
 
     if not doc.author or (doc.outlet and doc.author.lower() in doc.outlet.lower()):
         return None
@@ -38,11 +41,11 @@ def author_thesis(doc: Document, statements: list[Statement], linker: Linker) ->
         if '“' in sentence or '"' in sentence or not mentions_negotiation(sentence):
             continue
         score = 0.0
-        score += 2.0 * len(_VERDICT.findall(sentence))
-        score += 2.0 if _CONCLUDE.search(sentence) else 0.0
+        score += 2.0 * len(_VERDICT.findall(sentence)) + 1.0 * len(_STRONG_VERDICT.findall(sentence))
+        score += 1.0 if _CONCLUDE.search(sentence) else 0.0
         score += 1.0 * (start / total)  # theses sit late as often as early; conclusions win ties
-        if re.search(r"(?i)\b(regime|government|iran|tehran|washington)\b", sentence):
-            score += 0.5
+        if linker.mention_pattern is not None and linker.mention_pattern.search(sentence):
+            score += 0.5  # the thesis names the parties (any pack's actors)
         if score >= 2.0 and (best is None or score > best[0]):
             best = (score, start, end)
     if best is None:

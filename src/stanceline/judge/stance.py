@@ -95,7 +95,7 @@ ACCEPTS = re.compile(
     r"should get|get what|rightfully|ready|go back|come back|return)\b"
 )
 REPORTING_ONLY = re.compile(r"(?i)\b(revealed|reported|disclosed|announced|confirmed|noted|said that there (was|were))\b")
-RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could) (we|iran|one)\b[^?]*\?")
+RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could|must) (we|one|\w+)\b[^?]*\b(negotiat\w*|talk\w*|trust|sit|deal)\b[^?]*\?")
 
 _OPPOSE = [(re.compile(p, re.I), w) for p, w in OPPOSE]
 _SUPPORT = [(re.compile(p, re.I), w) for p, w in SUPPORT]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from stanceline.actors.pack import Pack, Target
 
 _GENERIC_TERMS = (
-    "negotiat*", "talks", "dialogue", "diplomacy", "diplomatic", "deal", "agreement", "jcpoa", "negotiating table",
+    "negotiat*", "talks", "dialogue", "diplomacy", "diplomatic", "deal", "agreement", "accord", "negotiating table",
     "meet with", "meeting", "accord", "summit",
 )
 
