@@ -10,16 +10,30 @@ ZARIF = Speaker("Zarif", "Mohammad Javad Zarif", "person", "zarif")
 
 
 def _st(start: int, text: str, kind: str = "direct", speaker: Speaker = KHAMENEI, date: PartialDate | None = None,
-        target: str | None = "negotiation with US", stance: str = "oppose") -> Statement:
-    return Statement("d", start, start + len(text), text, speaker, "say", kind, "t", date=date,  # type: ignore[arg-type]
+        target: str | None = "negotiation with US", stance: str = "oppose", cue: str = "say") -> Statement:
+    return Statement("d", start, start + len(text), text, speaker, cue, kind, "t", date=date,  # type: ignore[arg-type]
                      date_source="explicit" if date else "none",
                      judgements=(Judgement(target, stance if target else None, 0.7, produced_by="t"),))  # type: ignore[arg-type]
 
 
 def test_events_letter_quoted_in_parts_is_one_event() -> None:
     text = "x" * 400
-    merged = group_speech_events([_st(0, "we will never negotiate"), _st(60, "stay in your palace and dream of meeting us")], text)
+    merged = group_speech_events([_st(0, "we will never negotiate"), _st(60, "stay in your palace and dream of meeting us", cue="add")], text)
     assert len(merged) == 1
+
+
+def test_events_continuation_with_another_position_is_a_second_statement() -> None:
+    text = "x" * 400
+    merged = group_speech_events([_st(0, "we do not want pointless talks"),
+                                  _st(60, "only a deal that lifts sanctions", kind="indirect", cue="add", stance="conditional")], text)
+    assert len(merged) == 2
+
+
+def test_events_two_full_reports_stay_apart() -> None:
+    text = "x" * 400
+    merged = group_speech_events([_st(0, "the money will be spent wherever we need it"),
+                                  _st(80, "told reporters that the exchange builds trust", kind="indirect", cue="tell")], text)
+    assert len(merged) == 2
 
 
 def test_events_different_dates_stay_apart() -> None:
