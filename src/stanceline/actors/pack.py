@@ -170,6 +170,7 @@ class Pack:
     factions: dict[str, Faction] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
     negotiation_terms: tuple[str, ...] = ()
+    context_terms: tuple[str, ...] = ()  # on target only in a document about a target
     arguments: tuple[Argument, ...] = ()
     conditions: tuple[Condition, ...] = ()
     events: tuple[Event, ...] = ()
@@ -503,7 +504,8 @@ def validate_and_build(path: Path) -> Pack:
         id=str(meta.get("id", path.name)), name=str(meta.get("name", path.name)),
         version=str(meta.get("version", "0")), path=path, description=str(meta.get("description") or ""),
         actors=actors, offices=offices, factions=factions, targets=targets,
-        negotiation_terms=_strs(tdata.get("negotiation_terms")), arguments=tuple(arguments),
+        negotiation_terms=_strs(tdata.get("negotiation_terms")), context_terms=_strs(tdata.get("context_terms")),
+        arguments=tuple(arguments),
         conditions=conditions, events=events, warnings=tuple(problems.warnings),
     )
 

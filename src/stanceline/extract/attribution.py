@@ -143,6 +143,8 @@ def _preceding_quote(cue_start: int, text: str, quotes: list[Quote], speaker: Sp
     before = [q for q in quotes if q.outer_end <= cue_start and cue_start - q.outer_end < 200]
     if before:
         q = max(before, key=lambda x: x.outer_end)
+        if text[q.start : q.end].rstrip().endswith("."):
+            return None  # “… need it.” Raisi told …: a full stop inside the marks ends that quotation's sentence
         between = text[q.outer_end : cue_start]
         if "\n" not in between:
             if speaker.start is not None and q.outer_end <= speaker.start < cue_start:

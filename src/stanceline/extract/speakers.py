@@ -100,13 +100,27 @@ def _span_text(tokens: list[Token]) -> tuple[str, int, int]:
 
 
 def _proper_chunk(head: Token) -> list[Token]:
-    """Only the proper-noun part: 'Iran regime supreme leader Ali Khamenei' → 'Ali Khamenei'."""
-    chunk = [head]
-    for left in reversed(list(head.lefts)):
-        if left.dep_ in ("compound", "flat") and left.pos_ == "PROPN" and left.i == chunk[0].i - 1:
-            chunk.insert(0, left)
+    """Only the proper-noun part: 'Iran regime supreme leader Ali Khamenei' → 'Ali Khamenei'.
+
+    Hyphenated names stay whole ('Nasser Bahrami-Kia'), and leading titles are dropped
+    ('Chairman Michael McCaul' → 'Michael McCaul').
+    """
+    doc = head.doc
+    start = head.i
+    while start > 0:
+        prev = doc[start - 1]
+        if prev.pos_ == "PROPN" and prev.dep_ in ("compound", "flat", "nmod", "appos") and prev.head.i >= start:
+            start -= 1
+        elif prev.text in ("-", "‐") and start > 1 and doc[start - 2].pos_ == "PROPN" and not prev.whitespace_:
+            start -= 2
         else:
             break
+    end = head.i + 1
+    while end + 1 < len(doc) and doc[end].text in ("-", "‐") and not doc[end - 1].whitespace_ and doc[end + 1].pos_ == "PROPN":
+        end += 2
+    chunk = list(doc[start:end])
+    while len(chunk) > 2 and chunk[0].lower_ in _TITLE_PREFIX:
+        chunk = chunk[1:]
     return chunk
 
 
@@ -192,6 +206,9 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
                        start=offset + pstart, end=offset + pend)
     if head.pos_ == "NOUN":
         compound = [t for t in tokens if t.pos_ == "PROPN" and t.dep_ in ("compound", "nmod", "amod")]
+        if not compound and lemma in ORG_NOUNS:
+            # "Qatar's foreign ministry said": the possessor names the government or body.
+            compound = [t for t in tokens if t.pos_ == "PROPN" and t.dep_ == "poss"]
         if compound:
             ctext, cstart, cend = _span_text(compound)
             clink = linker.link(ctext, tracker.when, country_hint)
@@ -208,13 +225,15 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
     if has_def and lemma in OUTLET_NOUNS:
         return tracker.last(doc_pos, {"outlet"}, subject_only=False, window=2500)
     if has_def and (lemma in PERSON_ROLE_NOUNS or lemma in ORG_NOUNS):
-        office = linker.link_office(text, tracker.when, country_hint)
-        if office is not None:
-            return _speaker(text, office, offset + start, offset + end)
+        # The article's own context first ("Hassan Rohani … The president said"), then the
+        # office holder on the article's date.
         if lemma in PERSON_ROLE_NOUNS:
             recent = tracker.last(doc_pos, {"person"}, subject_only=False, window=1500)
             if recent is not None and recent.role and lemma in recent.role.lower():
                 return recent
+        office = linker.link_office(text, tracker.when, country_hint)
+        if office is not None and tracker.when is not None:  # no date, no office holder to pick
+            return _speaker(text, office, offset + start, offset + end)
     if lemma in CONTENT_NOUNS:
         # "Comments by Hermidas Bavand …", "Bavand's remarks …": the author of the words speaks.
         for child in head.children:
@@ -239,6 +258,11 @@ leader ayatollah general envoy ambassador chairman speaker deputy representative
 """.split())
 CONTENT_NOUNS = frozenset("comment remark statement word interview speech article letter message tweet editorial".split())
 
+
+_TITLE_PREFIX = frozenset("""
+chairman chairwoman president minister secretary senator sen. rep. representative ambassador general gen. commander
+spokesman spokeswoman ayatollah dr. mr. mrs. ms. prof. professor envoy director chief speaker sheikh hojatoleslam
+""".split())
 
 COLLECTIVES = frozenset("""
 conservative hardliner hard-liner reformist moderate principlist official opponent supporter critic analyst expert

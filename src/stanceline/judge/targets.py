@@ -51,6 +51,7 @@ def mentions_negotiation(text: str) -> bool:
 class TargetMatcher:
     pack: Pack
     negotiation: re.Pattern[str] | None
+    context: re.Pattern[str] | None
     counterparts: tuple[tuple[Target, re.Pattern[str]], ...]
     topics: tuple[tuple[Target, re.Pattern[str]], ...]
 
@@ -85,6 +86,10 @@ class TargetMatcher:
             if context and self.is_about_negotiating(context) and _ANAPHOR.search(text):
                 found = self._by_topic(context) or self._by_counterpart(context, speaker_country) or ([default] if default else [])
                 return found[:1], True
+            # In a document about a target, its vocabulary (sanctions, enrichment, the next round)
+            # keeps a statement on that target.
+            if default is not None and self.context is not None and self.context.search(text):
+                return [default], True
             return [], False
         found = self._by_topic(text)
         for candidate in self._by_counterpart(text, speaker_country) or self._by_counterpart(sentence, speaker_country):
@@ -122,6 +127,7 @@ def matcher_for(pack: Pack) -> TargetMatcher:
     return TargetMatcher(
         pack=pack,
         negotiation=phrase_pattern(pack.negotiation_terms or _GENERIC_TERMS),
+        context=phrase_pattern(pack.context_terms),
         counterparts=tuple((t, p) for t in pack.targets if (p := phrase_pattern(t.counterparts)) is not None),
         topics=tuple((t, p) for t in pack.targets if (p := phrase_pattern(t.topics)) is not None),
     )
