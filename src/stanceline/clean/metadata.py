@@ -60,7 +60,28 @@ def find_published(lines: list[str]) -> PartialDate | None:
             found = parse_date_line(line)
             if found is not None:
                 return found
+        numeric = _NUMERIC_DATE.search(line[:120])
+        if numeric is not None:
+            found = _numeric(numeric)
+            if found is not None:
+                return found
     return None
+
+
+_NUMERIC_DATE = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?![\d/.])")
+
+
+def _numeric(m: re.Match[str]) -> PartialDate | None:
+    """'Published 16/08/2022 09:12': day first unless that cannot be (08/16/2022)."""
+    import datetime as dt
+
+    a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+    day, month = (a, b) if a > 12 or b <= 12 else (b, a)
+    try:
+        dt.date(y, month, day)
+    except ValueError:
+        return None
+    return PartialDate(y, month, day)
 
 
 def find_author(lines: list[str]) -> str | None:
