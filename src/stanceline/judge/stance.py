@@ -83,8 +83,8 @@ EXPLICIT_CONDITION = re.compile(
     r"on (?:the|that|this) basis|on the basis of|compliance[- ]for[- ]compliance|step[- ]for[- ]step|"
     r"(?:would|will|could) only (?:accept|agree|negotiate|sign|talk|return)|only (?:accept|agree to) (?:a|an|any)|"
     r"(?:any|a|the|new|final) (?:deal|agreement|talks|negotiations?) (?:must|should|would (?:have|need) to|has to|have to|needs? to|"
-    r"requires?|cannot)|guarantees?|(?:respect|within|retreat\w* (?:\w+ ){0,3}from|honou?r)\s+(?:\w+\s+){0,3}red lines?|"
-    r"not (?:\w+ ){0,3}while|no (?:\w+ ){0,3}while|insist\w* on|(?:not|never) \w+ with (?:the|this) current (?:administration|government)|"
+    r"requires?|cannot)|guarantees?|(?:respect|within|retreat\w* (?:\w+ ){0,3}from|honou?r)\s+(?:[\w'’]+\s+){0,3}red lines?|"
+    r"not (?:\w+ ){0,6}while|no (?:\w+ ){0,6}while|in certain (?:situations|circumstances|cases|conditions)|under (?:certain |the right )?conditions|insist\w* on|(?:not|never) \w+ with (?:the|this) current (?:administration|government)|"
     r"(?:will|would|shall) (?:burn|shred|tear up|leave|quit|exit|abandon|withdraw from) (?:\w+ ){0,4}?(?:if|when|should|the (?:americans|us|other side)) (?:\w+ ){0,4}?(?:not )?(?:abide|comply|honou?r|violate|tear|breach|withdraw|fulfil)\w*|"
     r"(?:when|once) (?:it|they|washington|the (?:us|united states|americans)) (?:serves?|lifts?|returns?|changes?|stops?|shows?)|"
     r"need to be sure|would need to|permissible when|(?<!without )(?<!without any )(?<!no )preconditions?|possible with (?:any )?(?:other|another|a different)|"
@@ -147,7 +147,8 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     condition = CONDITION.search(text)
     scores = (("support", support), ("oppose", oppose))
     explicit = EXPLICIT_CONDITION.search(text)
-    weak = explicit is not None and _WEAK_CONDITION.search(explicit.group(0)) is not None
+    weak = (explicit is not None and _WEAK_CONDITION.search(explicit.group(0)) is not None
+            and "first" not in explicit.group(0).lower())
     if explicit and not (weak and oppose >= support + 4):
         conf = 0.65 + min(0.25, 0.05 * (support + 1))
         return StanceResult("conditional", conf, tuple([f"condition:{explicit.group(0)}", *cues]), scores)
