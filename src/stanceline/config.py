@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     extractor: str = Field("attribution.v1", description="Registered statement extractor")
     judge: str = Field("lexicon.v1", description="Registered stance judge")
     spacy_model: str = Field("en_core_web_sm", description="spaCy pipeline to load first")
+    spacy_exclude: tuple[str, ...] = Field(("ner",), description="spaCy components not loaded (NER costs half the time)")
     workers: int = Field(0, description="Worker processes for ingest; 0 = number of cores")
     max_input_bytes: int = Field(20_000_000, description="Inputs larger than this are quarantined")
     fetch_timeout_s: float = Field(20.0, description="Timeout of one HTTP request")

@@ -35,6 +35,7 @@ class ResourceSpec:
     judge: str
     spacy_model: str
     max_input_bytes: int = 20_000_000
+    spacy_exclude: tuple[str, ...] = ("ner",)
 
 
 @dataclass
@@ -59,7 +60,7 @@ def load_resources(spec: ResourceSpec) -> Resources:
 
     pack = load_pack(spec.pack)
     linker = Linker(pack)
-    nlp = load_nlp(spec.spacy_model)
+    nlp = load_nlp(spec.spacy_model, tuple(spec.spacy_exclude))
     extractor = extractors.get(spec.extractor)(nlp, linker)
     judge = judges.get(spec.judge)(pack, linker)
     resources = Resources(spec, pack, linker, extractor, judge)

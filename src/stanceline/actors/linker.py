@@ -123,6 +123,21 @@ class Linker:
 
     def link(self, surface: str, when: PartialDate | None = None, country_hint: str | None = None,
              context: str | None = None) -> Link:
+        """Best canonical actor for ``surface`` on date ``when`` (memoised when no context is given:
+        the same names recur across sentences and documents, and fuzzy matching is the costly part)."""
+        if context is not None:
+            return self._link(surface, when, country_hint, context)
+        key = (surface, when, country_hint)
+        cache = self.__dict__.setdefault("_link_cache", {})
+        found = cache.get(key)
+        if found is None:
+            if len(cache) > 100_000:
+                cache.clear()
+            found = cache[key] = self._link(surface, when, country_hint, None)
+        return found
+
+    def _link(self, surface: str, when: PartialDate | None = None, country_hint: str | None = None,
+              context: str | None = None) -> Link:
         """Best canonical actor for ``surface`` on date ``when``.
 
         ``context`` (the sentence or paragraph around the mention) may settle what the

@@ -112,9 +112,22 @@ class AttributionExtractor:
     def _track_sentence(self, sent: object, offset: int, tracker: MentionTracker, hint: str | None) -> None:
         from stanceline.extract.speakers import Mention, resolve_subject
 
-        for ent in sent.ents:  # type: ignore[attr-defined]
-            if ent.label_ in ENTITY_LABELS:
-                speaker = entity_speaker(ent.text, ent.label_, offset + ent.start_char, offset + ent.end_char, self.linker, tracker.when)
+        if sent.doc.has_annotation("ENT_IOB"):  # type: ignore[attr-defined]
+            for ent in sent.ents:  # type: ignore[attr-defined]
+                if ent.label_ in ENTITY_LABELS:
+                    speaker = entity_speaker(ent.text, ent.label_, offset + ent.start_char, offset + ent.end_char, self.linker, tracker.when)
+                    if speaker is not None:
+                        tracker.add(Mention(speaker.start or 0, speaker.end or 0, speaker, False))
+        else:
+            # Without the NER component (the default: it costs as much as the rest of the
+            # pipeline), proper-noun runs stand in for entities: pack actors, or full names.
+            for start, end in _proper_runs(sent):
+                span = sent.doc[start:end]  # type: ignore[attr-defined]
+                link = self.linker.link(span.text, tracker.when)
+                if link.actor_id is None and end - start < 2:
+                    continue
+                label = {"person": "PERSON", "government": "GPE"}.get(link.kind, "ORG") if link.actor_id else "PERSON"
+                speaker = entity_speaker(span.text, label, offset + span.start_char, offset + span.end_char, self.linker, tracker.when)
                 if speaker is not None:
                     tracker.add(Mention(speaker.start or 0, speaker.end or 0, speaker, False))
         for tok in sent:  # type: ignore[attr-defined]
@@ -315,6 +328,24 @@ _POSSESSIVE_POSITION = re.compile(
     r"\s+(?:to|that|for)\b(?P<clause>[^.;:!?]{5,200}?)(?=[,.;:!?]\s|[,.;:!?]$|$)"
 )
 _PAREN = re.compile(r"[\s.,]*\((?P<name>[A-Z][\w'’.\- ]{2,40}?)(?:,\s*(?P<when>[^()]{3,40}))?\)")
+
+
+def _proper_runs(sent: object) -> list[tuple[int, int]]:
+    """Token ranges of consecutive proper nouns (hyphenated names kept whole)."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    tokens = list(sent)  # type: ignore[call-overload]
+    for k, tok in enumerate(tokens):
+        joins = tok.text in ("-", "‐") and start is not None and k + 1 < len(tokens) and tokens[k + 1].pos_ == "PROPN"
+        if tok.pos_ == "PROPN" or joins:
+            start = tok.i if start is None else start
+            continue
+        if start is not None:
+            runs.append((start, tok.i))
+            start = None
+    if start is not None:
+        runs.append((start, tokens[-1].i + 1))
+    return runs
 
 
 def _is_heading(line: str, first: bool) -> bool:

