@@ -174,6 +174,8 @@ def _cues(sent: Span, offset: int, quotes: list[Quote]) -> list[tuple[Token, Tok
                 continue  # "the returns that Iran was seeking": the relative clause describes a thing
             if tok.tag_ == "VBG" and tok.dep_ in ("acl", "pcomp", "dobj", "pobj") and lemma in SPEECH_VERBS:
                 continue  # "citing Trump saying …": a reported report inside a prepositional phrase
+            if lemma in SPEECH_VERBS and lemma not in ATTITUDE_VERBS and any(c.dep_ == "neg" for c in tok.children):
+                continue  # "did not mention negotiations", "did not say": an absence, not a statement
             subj = _subject(tok) or _acl_subject(tok)
             if subj is not None:
                 found.append((tok, subj, "speech" if lemma in SPEECH_VERBS else "attitude"))

@@ -200,8 +200,8 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
         kind = _ENT_KIND.get(head.ent_type_, "person" if len(proper) >= 2 else "unknown")
         if any(t.lower_ in OUTLET_NOUNS for t in tokens):
             kind = "outlet"
-        if kind == "unknown" and lemma in TITLE_WORDS:
-            return None  # a bare capitalised title ("Commander") names nobody
+        if (kind == "unknown" and lemma in TITLE_WORDS) or not proper or ptext.lower() in ("his eminence", "his excellency", "eminence"):
+            return None  # a bare capitalised title ("Commander", "His Eminence") names nobody
         return Speaker(text=ptext, name=ptext, kind=kind, actor_id=None, role=role or _title_role(tokens, proper),
                        start=offset + pstart, end=offset + pend)
     if head.pos_ == "NOUN":
@@ -261,6 +261,7 @@ CONTENT_NOUNS = frozenset("comment remark statement word interview speech articl
 
 _TITLE_PREFIX = frozenset("""
 chairman chairwoman president minister secretary senator sen. rep. representative ambassador general gen. commander
+mp hardline hardliner reformist conservative lawmaker former deputy vice his her eminence excellency
 spokesman spokeswoman ayatollah dr. mr. mrs. ms. prof. professor envoy director chief speaker sheikh hojatoleslam
 """.split())
 
