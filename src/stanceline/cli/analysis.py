@@ -101,9 +101,16 @@ def division(period: GrainOpt = "year", target: TargetOpt = None, db: DbOpt = No
 
 @app.command()
 @friendly
-def arguments(target: TargetOpt = None, db: DbOpt = None, pack: PackOpt = None, as_json: JsonOpt = False) -> None:
+def arguments(target: TargetOpt = None, db: DbOpt = None, pack: PackOpt = None, as_json: JsonOpt = False,
+              new: Annotated[bool, typer.Option("--new", help="Cluster unmatched reasons: candidate new argument types")] = False,
+              ) -> None:
     """Arguments for and against, with counts, first/last seen and speakers."""
     settings = settings_for(db, pack)
+    if new:
+        from stanceline.cli.judging import print_new_arguments
+
+        print_new_arguments(settings, as_json)
+        return
     with analysis.opened(settings) as store:
         uses = analysis.argument_map(store, analysis.pack_of(settings), target)
     if as_json:

@@ -36,7 +36,8 @@ POLARITY_PENALTY = 0.6
 _STOP = frozenset(
     "the a an and or of to in on for with that this is are was were be been it its as at by from not no we they he she "
     "said says say would will should could can must their our there any all more than which who about into has have had "
-    "talks negotiation negotiations negotiate negotiating iran iranian us united states america american washington tehran".split()
+    "talks negotiation negotiations negotiate negotiating iran iranian us united states america american washington "
+    "tehran".split()
 )
 
 
@@ -70,6 +71,7 @@ class ArgumentMapper:
 
     def __init__(self, pack: Pack, embedder: Embedder | None = None, threshold: float = ARGUMENT_THRESHOLD) -> None:
         self.arguments = tuple(pack.arguments)
+        self.condition_cues = tuple(sorted({cue.lower() for c in pack.conditions for cue in c.cues}))
         self.embedder = embedder
         self.threshold = threshold
         self._owner: tuple[int, ...] = ()
@@ -113,9 +115,11 @@ class ArgumentMapper:
 
     def _decide(self, text: str, stance: str | None, reason: str | None, sims: Matrix | None) -> ArgumentMatch:
         scope = f"{text} {reason or ''}"
+        # A precondition is not a reason: "only with guarantees" names the guarantees argument's cue.
+        conditions = [c for c in self.condition_cues if c in scope.lower()] if stance == "conditional" else []
         best = ArgumentMatch(None, 0.0, "none")
         for i, arg in enumerate(self.arguments):
-            hits = cue_hits(scope, arg)
+            hits = [h for h in cue_hits(scope, arg) if not any(h.lower() in c or c in h.lower() for c in conditions)]
             sim = float(sims[i]) if sims is not None else 0.0
             if sims is None:
                 score = 1.0 if hits else 0.0  # cue matching alone: one cue counts, as in the lexicon judge
@@ -220,7 +224,8 @@ def new_argument_types(reasons: Sequence[str], embedder: Embedder, mapper: Argum
             mean_sims = nearest[list(group)].mean(axis=0)
             k = int(np.argmax(mean_sims))
             near_id, near_sim = mapper.arguments[k].id, round(float(mean_sims[k]), 3)
-        out.append(ReasonCluster(group, _keywords([reasons[i] for i in group], background), round(cohesion, 3), near_id, near_sim))
+        keywords = _keywords([reasons[i] for i in group], background)
+        out.append(ReasonCluster(group, keywords, round(cohesion, 3), near_id, near_sim))
     return out
 
 

@@ -142,7 +142,8 @@ def read_safetensors(path: Path) -> dict[str, npt.NDArray[np.float32]]:
 def _layer_norm(x: Matrix, weight: Matrix, bias: Matrix, eps: float = 1e-12) -> Matrix:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+    out: Matrix = ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+    return out
 
 
 def _erf(x: Matrix) -> Matrix:
@@ -157,7 +158,8 @@ def _erf(x: Matrix) -> Matrix:
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    out: Matrix = (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    return out
 
 
 def _gelu(x: Matrix) -> Matrix:
@@ -237,7 +239,8 @@ class MiniLMEmbedder:
 
 def normalise(vectors: Matrix) -> Matrix:
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    out: Matrix = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
 
 
 # -- a light fallback: hashed bag of words -----------------------------------------------------------

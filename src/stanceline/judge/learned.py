@@ -181,7 +181,7 @@ def load_model(path: Path = MODEL_PATH) -> StanceModel:
         classes = tuple(data["classes"])
         if not set(classes) <= set(STANCES):
             raise ValueError(f"unknown classes {classes}")
-        return StanceModel(classes, head_from_dict(data["lexical"]),  # type: ignore[arg-type]
+        return StanceModel(classes, head_from_dict(data["lexical"]),
                            head_from_dict(data["semantic"]) if data.get("semantic") else None, data.get("meta", {}))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"cannot load the stance model {path.name}: {exc}; re-create it with scripts/train_stance.py") from exc
@@ -231,8 +231,9 @@ class LearnedJudge:
             feats = featurize(scopes[i], statements[i].cue)
             predictions[i] = self.model.predict(feats, None if embeddings is None else embeddings[row])
         reasons = {i: self._reason(statements[i], scopes[i]) for i in on_target}
-        matches = dict(zip(on_target, self.mapper.map_many(
-            [scopes[i] for i in on_target], [predictions[i][0] for i in on_target], [reasons[i] for i in on_target]), strict=True))
+        mapped = self.mapper.map_many([scopes[i] for i in on_target], [predictions[i][0] for i in on_target],
+                                      [reasons[i] for i in on_target])
+        matches = dict(zip(on_target, mapped, strict=True))
         out = []
         for i, statement in enumerate(statements):
             targets, contextual = found[i]

@@ -20,6 +20,7 @@ from stanceline.services.core import (
 from stanceline.services.actors import MergeResult, PackCheck, apply_merges, check_pack, list_actors, merge_actors  # noqa: F401
 from stanceline.services.ingestion import quarantine_list as quarantine_list
 from stanceline.services import analysis as analysis  # noqa: E402 - analyses, browsing, corrections
+from stanceline.services import judging as judging  # noqa: E402 - new argument types
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
 
 __all__ = [
