@@ -47,6 +47,9 @@ MODEL_PATH = Path(__file__).parent / "models" / "stance_learned_v1.json"
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|n't|[?]")
 _NEGATORS = frozenset({"not", "never", "no", "n't", "cannot", "neither", "nor", "without", "nothing", "none"})
 _NEG_WINDOW = 3
+# Words too common to explain anything to a reader; they keep their weights, they are just not shown as cues.
+_UNEXPLAINING = frozenset("a an the and or of to in on at by for with as is are was were be it its that this we they he she "
+                          "i you our their his her said says".split())
 
 Vector = npt.NDArray[np.float64]
 
@@ -115,7 +118,7 @@ class Head:
         contrib = []
         for name, value in feats.items():
             k = self.features.get(name)
-            if k is not None:
+            if k is not None and not (name.startswith("w:") and name[2:].removeprefix("neg_") in _UNEXPLAINING):
                 row = self.weights[k]
                 push = value * (row[label] - (row.sum() - row[label]) / (len(row) - 1))
                 if push > 0:
