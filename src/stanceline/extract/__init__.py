@@ -145,8 +145,8 @@ class AttributionExtractor:
                 continue
             line_start = text.rfind("\n", 0, q.open_mark) + 1
             lead = text[line_start : q.open_mark].rstrip()
-            if lead and not lead.endswith((".", "!", "?", ":")):
-                continue  # a quotation inside a sentence of the author's is not a continuation
+            if lead and not lead.endswith((".", "!", "?")):
+                continue  # inside a sentence (or after "X told Y:" we failed to read) it is no continuation
             before = [c for c in out if c.end <= q.open_mark and q.open_mark - c.end < 600]
             if not before:
                 continue

@@ -132,6 +132,10 @@ def _quote_for(cue_start: int, cue_end: int, sent_start: int, sent_end: int, tex
             between = text[cue_end : q.open_mark]
             if "\n" in between.strip(" ") and not between.rstrip().endswith(":"):
                 continue
+            # "told a gathering of citizens in Tehran on Monday: “…”": a colon right before the
+            # quotation introduces it, whatever short phrase stands between.
+            if between.rstrip().endswith(":") and not re.search(r"[.!?“”\"]", between) and len(between.split()) <= 15:
+                return q
             between = _strip_object(between)
             if _LEAD_IN.match(between):
                 return q

@@ -43,7 +43,7 @@ OPPOSE = [
     (r"\b(?:not|never|no)\b[^.;,]{0,30}?\b(?:negotiat\w*|talk(?:s|ing)?|meet(?:ing)?|sit down|engage)\b", 2),
     (r"\btoo (?:soon|early)\b|\bnot ready\b|\bwaste of time\b|\bno use\b|\bno effect\b|\bwill have no effect\b", 3),
     (r"\bmirage\b|\btrap\b|\bdeception\b|\bploy\b|\bcharade\b|\bsham\b|\btheatre\b|\btheater\b", 2),
-    (r"\bignoran\w*|\bserving the enemy\b|\bgift to\b|\bbad (?:deal|one|agreement)\b|\bnot bound\b", 2),
+    (r"\bhelp(?:s|ing|ed)? the enemy\b|\bignoran\w*|\bserving the enemy\b|\bgift to\b|\bbad (?:deal|one|agreement)\b|\bnot bound\b", 2),
     (r"\bresistance (?:only|is the (?:only )?(?:way|answer|choice))\b|\bchoice is resistance\b", 3),
     (r"\bclosed the (?:file|door)\b|\bstrangle\w*|\bpath to a bomb\b|\bpaid a ransom\b|\bappeasement\b", 2),
     (r"\bmisunderst\w*|\bmisread\w*", 1), (r"\bnothing (?:to|will) (?:gain|come)\b|\bdead end\b", 2),
@@ -84,7 +84,9 @@ EXPLICIT_CONDITION = re.compile(
     r"(?:would|will|could) only (?:accept|agree|negotiate|sign|talk|return)|only (?:accept|agree to) (?:a|an|any)|"
     r"(?:any|a|the|new|final) (?:deal|agreement|talks|negotiations?) (?:must|should|would (?:have|need) to|has to|have to|needs? to|"
     r"requires?|cannot)|guarantees?|(?:respect|within|retreat\w* (?:\w+ ){0,3}from|honou?r)\s+(?:[\w'’]+\s+){0,3}red lines?|"
-    r"not (?:\w+ ){0,6}while|no (?:\w+ ){0,6}while|in certain (?:situations|circumstances|cases|conditions)|under (?:certain |the right )?conditions|insist\w* on|(?:not|never) \w+ with (?:the|this) current (?:administration|government)|"
+    r"not (?:\w+ ){0,8}while|no (?:\w+ ){0,8}while|before any (?:talks|negotiations?|meeting)|but only (?:one|if|on|with|a|an|when|after)|"
+    r"first step (?:is|was|had to be|has to be|must be|would be|should be)|(?:must|had to|has to|have to|should|needs? to) first|"
+    r"first (?:had|has|have|needs?) to|in certain (?:situations|circumstances|cases|conditions)|under (?:certain |the right )?conditions|insist\w* on|(?:not|never) \w+ with (?:the|this) current (?:administration|government)|"
     r"(?:will|would|shall) (?:burn|shred|tear up|leave|quit|exit|abandon|withdraw from) (?:\w+ ){0,4}?(?:if|when|should|the (?:americans|us|other side)) (?:\w+ ){0,4}?(?:not )?(?:abide|comply|honou?r|violate|tear|breach|withdraw|fulfil)\w*|"
     r"(?:when|once) (?:it|they|washington|the (?:us|united states|americans)) (?:serves?|lifts?|returns?|changes?|stops?|shows?)|"
     r"need to be sure|would need to|permissible when|(?<!without )(?<!without any )(?<!no )preconditions?|possible with (?:any )?(?:other|another|a different)|"
