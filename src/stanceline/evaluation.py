@@ -103,6 +103,13 @@ def speaker_matches(gold: str, predicted: str, aliases: dict[str, set[str]] | No
     return False
 
 
+def _date_ok(gold: str | None, predicted: str | None) -> bool:
+    """Right when the prediction states the gold date to at least the gold's precision."""
+    if not gold or not predicted:
+        return False
+    return predicted.startswith(gold) and len(predicted) >= len(gold)
+
+
 def _stance_f1(pairs: list[tuple[str, str | None]]) -> tuple[float, dict[str, dict[str, int]]]:
     confusion: dict[str, dict[str, int]] = {g: dict.fromkeys([*STANCES, "none"], 0) for g in STANCES}
     for gold, pred in pairs:
@@ -157,7 +164,7 @@ def score(gold: list[Gold], predictions: list[Prediction], aliases: dict[str, se
     speaker_ok = [speaker_matches(g.speaker, p.speaker, aliases) or speaker_matches(g.speaker, p.speaker_text, aliases) for g, p in matched]
     stance_ok = [g.stance == p.stance for g, p in matched]
     dated = [(g, p) for g, p in matched if g.date]
-    date_ok = [bool(p.date) and (p.date.startswith(g.date) or g.date.startswith(p.date or "")) and len(p.date or "") >= len(g.date) for g, p in dated]
+    date_ok = [_date_ok(g.date, p.date) for g, p in dated]
     macro, confusion = _stance_f1([(g.stance, p.stance) for g, p in matched])
     e2e_tp = sum(1 for s, st in zip(speaker_ok, stance_ok, strict=True) if s and st)
     e2e_p = e2e_tp / len(scored_preds) if scored_preds else 0.0

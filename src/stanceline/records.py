@@ -161,7 +161,7 @@ class Statement:
     @property
     def id(self) -> str:
         key = f"{self.document_id}:{self.start}:{self.end}:{self.speaker.name}:{self.produced_by}"
-        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
     @property
     def judgement(self) -> Judgement | None:

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import DEMO, DEVSET, DEVSET_GOLD
 from typer.testing import CliRunner
 
 from stanceline.cli import app
-from tests.conftest import DEMO, DEVSET, DEVSET_GOLD
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -77,8 +77,8 @@ def test_cli_statements_filters(demo_db: str) -> None:
 
 
 def test_cli_statements_since(demo_db: str) -> None:
-    from stanceline.services import list_statements
     from stanceline.config import load_settings
+    from stanceline.services import list_statements
     from stanceline.storage import StatementFilter
 
     rows = list_statements(load_settings(db=demo_db), StatementFilter(since="2024"))

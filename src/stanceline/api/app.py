@@ -44,7 +44,8 @@ def _error(request: Request, status: int, message: str, detail: list[dict[str, A
 def create_app(settings: Settings) -> FastAPI:
     """Build the app for ``settings``; the store is opened on the first request that needs it."""
     from stanceline.api.routes import router
-    from stanceline.web.views import STATIC, router as pages
+    from stanceline.web.views import STATIC
+    from stanceline.web.views import router as pages
 
     app = FastAPI(title="stanceline", version="1", description="Who stands where on a negotiation, since when, and why.",
                   responses={400: {"model": _error_model()}, 404: {"model": _error_model()}})

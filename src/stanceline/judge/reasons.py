@@ -56,6 +56,7 @@ def _cue_patterns(pack: Pack) -> tuple[tuple[Argument, tuple[tuple[str, re.Patte
 def match_argument(text: str, pack: Pack, stated: str | None = None) -> tuple[Argument | None, float, list[str]]:
     """Best argument of the taxonomy by cue phrases (stated argument lines weigh double)."""
     best: tuple[float, Argument | None, list[str]] = (0.0, None, [])
+    score: float
     lower = text.lower()
     stated_lower = (stated or "").lower()
     for arg, patterns in _cue_patterns(pack):
@@ -66,5 +67,5 @@ def match_argument(text: str, pack: Pack, stated: str | None = None) -> tuple[Ar
             score += 3
         if score > best[0]:
             best = (score, arg, hits + stated_hits)
-    score, arg, cues = best
-    return arg, min(1.0, score / 3), cues
+    best_score, best_arg, cues = best
+    return best_arg, min(1.0, best_score / 3), cues

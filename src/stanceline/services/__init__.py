@@ -4,6 +4,9 @@ One module per area; everything public is re-exported here so callers write
 ``from stanceline import services; services.ingest(...)``.
 """
 
+from stanceline.services import analysis as analysis  # noqa: E402 - analyses, browsing, corrections
+from stanceline.services import judging as judging  # noqa: E402 - new argument types
+from stanceline.services.actors import MergeResult, PackCheck, apply_merges, check_pack, list_actors, merge_actors  # noqa: F401
 from stanceline.services.core import (
     EXPORT_FIELDS,
     IngestReport,
@@ -17,13 +20,20 @@ from stanceline.services.core import (
     resource_spec,
     summary,
 )
-from stanceline.services.actors import MergeResult, PackCheck, apply_merges, check_pack, list_actors, merge_actors  # noqa: F401
 from stanceline.services.ingestion import quarantine_list as quarantine_list
-from stanceline.services import analysis as analysis  # noqa: E402 - analyses, browsing, corrections
-from stanceline.services import judging as judging  # noqa: E402 - new argument types
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
 
 __all__ = [
+    "MergeResult",
+    "PackCheck",
+    "analysis",
+    "apply_merges",
+    "check_pack",
+    "judging",
+    "list_actors",
+    "merge_actors",
+    "quarantine_list",
+    "quarantine_retry",
     "EXPORT_FIELDS",
     "IngestReport",
     "collect_inputs",

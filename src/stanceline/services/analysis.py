@@ -64,7 +64,7 @@ def data_version(store: SqlStore) -> str:
 
 def etag_for(store: SqlStore, *parts: object) -> str:
     key = "|".join([store.url, data_version(store), *map(str, parts)])
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
 
 
 def _cached(store: SqlStore, name: str, params: str, compute: Callable[[], T]) -> T:
