@@ -106,7 +106,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         env = {**os.environ, "STANCELINE_DB": url}
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "stanceline.api.app:app_from_env", "--factory",
                                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                                   "--no-access-log"], env=env)
+                                   "--no-access-log", "--workers", os.environ.get("STANCELINE_BENCH_API_WORKERS", "1")], env=env)
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
