@@ -22,7 +22,7 @@ believe think stipulate publish cite voice repeat rule
 
 ATTITUDE_VERBS = frozenset("""
 oppose support reject refuse favor favour prefer seek advocate endorse back decline dismiss accept agree call campaign
-wage mount attack blame threaten order instruct invite offer push rule urge welcome condemn show resist veto
+wage wag mount attack blame threaten order instruct invite offer push rule urge welcome condemn show resist veto
 """.split())
 
 ATTITUDE_ADJECTIVES = frozenset("""

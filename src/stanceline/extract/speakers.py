@@ -189,7 +189,7 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
         proper = _proper_chunk(head) if head.pos_ == "PROPN" else []
         return _speaker(text, link, offset + start, offset + end, role or (_title_role(tokens, proper) if proper else None))
     lemma = head.lemma_.lower()
-    if head.tag_ in ("NNPS", "NNS") or lemma in COLLECTIVES:
+    if head.tag_ in ("NNPS", "NNS") or lemma in COLLECTIVES or head.lower_ in COLLECTIVES:
         return _named_member(head, offset, tracker, country_hint)
     if head.pos_ == "PROPN":
         proper = _proper_chunk(head)
@@ -272,8 +272,10 @@ observer people lawmaker cleric element faction force group camp circle media ou
 
 
 def _named_member(head: Token, offset: int, tracker: MentionTracker, country_hint: str | None) -> Speaker | None:
-    for child in head.children:
-        if child.dep_ == "prep" and _exemplifier(child):
+    """'Media close to the fundamentalists, such as the Vatan-e Emrooz newspaper': the example
+    may hang anywhere inside the collective's phrase, not only on its head."""
+    for child in head.subtree:
+        if child.dep_ == "prep" and _exemplifier(child) and child.i > head.i:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     found = resolve_subject(pobj, offset, tracker, country_hint)
