@@ -135,6 +135,8 @@ class AttributionExtractor:
                 speaker = resolve_subject(tok, offset, tracker, hint)
                 if speaker is not None:
                     tracker.add(Mention(offset + tok.idx, offset + tok.idx + len(tok.text), speaker, True))
+                elif tok.tag_ in ("NNS", "NNPS"):
+                    tracker.plural_subjects.append(offset + tok.idx)
 
     def _attach_orphan_quotes(self, cands: list[Candidate], quotes: list[Quote], text: str) -> list[Candidate]:
         """A quotation nobody introduces, opening a paragraph right after a statement, continues it."""

@@ -41,6 +41,7 @@ class MentionTracker:
     linker: Linker
     when: PartialDate | None
     mentions: list[Mention] = field(default_factory=list)
+    plural_subjects: list[int] = field(default_factory=list)  # positions of unnamed plural subjects
 
     def add(self, mention: Mention) -> None:
         self.mentions.append(mention)
@@ -166,8 +167,13 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
     if lower in PRONOUNS_GROUP:
         if head.dep_ in ("expl", "nsubjpass") or (lower == "it" and head.head.lemma_ in ("be", "seem", "appear")):
             return None  # "it can be argued that …", "it is clear that …": no speaker
-        return (_clause_antecedent(head, offset, tracker, {"outlet", "organization", "government"}, country_hint)
-                or tracker.last(doc_pos, {"outlet", "organization", "government"}, subject_only=True, window=700))
+        found = (_clause_antecedent(head, offset, tracker, {"outlet", "organization", "government"}, country_hint)
+                 or tracker.last(doc_pos, {"outlet", "organization", "government"}, subject_only=True, window=700))
+        if found is not None and lower == "they" and any(
+            (found.start or 0) < p < doc_pos for p in tracker.plural_subjects
+        ):
+            return None  # "Opponents of talks … They argue …": they are the unnamed opponents
+        return found
     if lower in ("latter", "former"):
         return tracker.last(doc_pos, {"person", "organization", "outlet", "government"}, subject_only=False,
                             skip=0 if lower == "latter" else 1, window=1500)
