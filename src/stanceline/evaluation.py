@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,7 +196,3 @@ def confusion_table(confusion: dict[str, dict[str, int]]) -> list[list[str]]:
     for g in STANCES:
         rows.append([g, *(str(confusion.get(g, {}).get(c, 0)) for c in cols)])
     return rows
-
-
-def stance_counts(gold: list[Gold]) -> Counter[str]:
-    return Counter(g.stance for g in gold)

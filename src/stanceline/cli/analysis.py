@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for
+from stanceline.cli.app import DbOpt, PackOpt, app, console, friendly, settings_for, write_output
 from stanceline.services import analysis
 
 GrainOpt = Annotated[str, typer.Option("--period", "-p", help="day|week|month|year")]
@@ -29,12 +28,7 @@ def report(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
 ) -> None:
     """A briefing: who said what, grouped by stance and faction, with dates and sources."""
-    text = analysis.report(settings_for(db, pack), target, since, fmt)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {output}")
+    write_output(analysis.report(settings_for(db, pack), target, since, fmt), output)
 
 
 @app.command()

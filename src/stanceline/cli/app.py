@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -47,3 +48,12 @@ def friendly(func: F) -> F:
 
 def settings_for(db: str | None = None, pack: Path | None = None, **extra: Any) -> Settings:
     return load_settings(db=db, pack=pack, **extra)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Text to ``output``, or to stdout when no file is given (the status line goes to stderr)."""
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")

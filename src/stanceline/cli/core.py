@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stanceline import services
-from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for
+from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for, write_output
 from stanceline.storage import StatementFilter
 
 
@@ -96,12 +96,7 @@ def export(
             output.write_bytes(blob)
             err.print(f"wrote {output}")
         return
-    data = services.export(settings_for(db), fmt)
-    if output is None:
-        sys.stdout.write(data)
-    else:
-        output.write_text(data, encoding="utf-8")
-        err.print(f"wrote {output}")
+    write_output(services.export(settings_for(db), fmt), output)
 
 
 @app.command()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from stanceline.actors.linker import Linker
@@ -372,7 +371,3 @@ def _split_sentences(text: str) -> list[str]:
 @extractors.register(VERSION)
 def make_attribution_extractor(nlp: Language, linker: Linker) -> AttributionExtractor:
     return AttributionExtractor(nlp, linker)
-
-
-def with_speaker(statement: Statement, speaker: Speaker) -> Statement:
-    return replace(statement, speaker=speaker)
