@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     api_token: str | None = Field(None, description="Token required by write endpoints")
     api_max_body_bytes: int = Field(1_000_000, description="Largest request body the API reads (413 beyond)")
     api_auth_failures_per_min: int = Field(20, description="Failed write-token attempts per client per minute before 429")
+    api_cache_mb: int = Field(64, description="Memory for cached API responses per server process; 0 = off")
     near_duplicate_threshold: float = Field(0.8, description="MinHash Jaccard for near-dups")
 
 

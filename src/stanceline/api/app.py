@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from stanceline.api.deps import store_of
+from stanceline.api.middleware import RequestLimits, ResponseCache, SecurityHeaders
 from stanceline.config import Settings
 from stanceline.errors import StancelineError, StoreError
 from stanceline.services.analysis import InvalidRequestError, NotFoundError
@@ -19,9 +21,6 @@ log = logging.getLogger(__name__)
 STATUS = {NotFoundError: 404, InvalidRequestError: 400, StoreError: 503}
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          422: "invalid_parameters", 503: "unavailable"}
-# Pages never run inline script: article text is untrusted, and this makes any escaping slip inert.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-       "base-uri 'none'; frame-ancestors 'none'")
 
 
 def _wants_html(request: Request) -> bool:
@@ -60,8 +59,6 @@ def create_app(settings: Settings) -> FastAPI:
     # Starlette's base class, so errors raised below FastAPI (an unparsable request body) get the same shape.
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 304:
-            return Response(status_code=304, headers=exc.headers)
         return _error(request, exc.status_code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(404)
@@ -78,37 +75,12 @@ def create_app(settings: Settings) -> FastAPI:
         log.exception("unhandled error on %s", request.url.path)
         return _error(request, 500, "internal error")
 
-    failures: dict[str, list[float]] = {}
-
-    @app.middleware("http")
-    async def limits(request: Request, call_next: Any) -> Response:
-        """Refuse oversized bodies (413) and slow down token guessing on write endpoints (429)."""
-        import time
-
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.api_max_body_bytes:
-            return _error(request, 413, f"request body too large (limit {settings.api_max_body_bytes:,} bytes)")
-        writing = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        client = request.client.host if request.client else "unknown"
-        now = time.monotonic()
-        if writing:
-            recent = [t for t in failures.get(client, []) if now - t < 60.0]
-            failures[client] = recent
-            if len(recent) >= settings.api_auth_failures_per_min:
-                return _error(request, 429, "too many failed attempts; try again in a minute", headers={"Retry-After": "60"})
-        response: Response = await call_next(request)
-        if writing and response.status_code in (401, 403):
-            failures.setdefault(client, []).append(now)
-        return response
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if response.headers.get("content-type", "").startswith("text/html") and not request.url.path.startswith("/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
-
+    # Innermost first: the cache sees only what passed the limits; security headers go on everything.
+    app.add_middleware(ResponseCache, revision=lambda: str(store_of(app).revision()),
+                       inline=lambda: store_of(app).dialect == "sqlite", max_bytes=max(0, settings.api_cache_mb) << 20)
+    app.add_middleware(RequestLimits, max_body_bytes=settings.api_max_body_bytes,
+                       failures_per_min=settings.api_auth_failures_per_min, error=_error)
+    app.add_middleware(SecurityHeaders)
     app.include_router(router, prefix="/api/v1")
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
 
@@ -21,8 +21,12 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_store(request: Request) -> SqlStore:
+    return store_of(request.app)
+
+
+def store_of(app: Any) -> SqlStore:
     """The app's one store, opened (and migrated) on first use rather than at import or app creation."""
-    state = request.app.state
+    state = app.state
     if state.store is None:
         with _open_lock:
             if state.store is None:

@@ -52,6 +52,9 @@ def pack_of(settings: Settings) -> Pack:
     return load_pack(settings.pack)
 
 
+# Characters of an ISO date that make its period; weeks are rolled up from days.
+PERIOD_PREFIX = {"year": 4, "month": 7, "day": 10}
+
 # -- caching ------------------------------------------------------------------------------
 _cache: dict[tuple[str, str, str], tuple[str, Any]] = {}
 _lock = threading.Lock()
@@ -60,11 +63,6 @@ _lock = threading.Lock()
 def data_version(store: SqlStore) -> str:
     """A token that changes whenever stored statements or corrections change (ETags are built on it)."""
     return queries.data_version(store)
-
-
-def etag_for(store: SqlStore, *parts: object) -> str:
-    key = "|".join([store.url, data_version(store), *map(str, parts)])
-    return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
 
 
 def _cached(store: SqlStore, name: str, params: str, compute: Callable[[], T]) -> T:
@@ -199,7 +197,9 @@ def timeline(store: SqlStore, pack: Pack, by: str = "all", key: str | None = Non
         raise InvalidRequestError(f"unknown timeline kind {by!r}; use all, actor, faction or outlet")
     q = StatementQuery(actor_id=key if by == "actor" else None, outlet=key if by == "outlet" else None, target=target)
     return _cached(store, "timeline", f"{by}|{key}|{g}|{target}",
-                   lambda: timelines.points_from_counts(queries.stance_counts(store, g, q)))
+                   lambda: timelines.points_from_counts(
+                       (timelines.period_of(p, g), stance, n)
+                       for p, stance, n in queries.stance_counts(store, q, PERIOD_PREFIX.get(g, 10))))
 
 
 def stance_shifts(store: SqlStore, grain: str = "year", target: str | None = None, limit: int = 50) -> list[shifts.Shift]:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, Select, Text, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
 
 from stanceline.storage import tables as t
-from stanceline.storage.search import search_condition
+from stanceline.storage.search import search_condition, speaker_condition
 from stanceline.storage.sql import SqlStore
 
 
@@ -40,9 +40,8 @@ LIGHT = ("id", "document_id", "actor_id", "speaker", "speaker_kind", "speaker_ro
 def _conditions(conn: Connection, q: StatementQuery) -> list[ColumnElement[bool]]:
     s, d, j = t.statements, t.documents, t.judgements
     conds: list[ColumnElement[bool]] = []
-    if q.speaker:
-        like = f"%{q.speaker.lower()}%"
-        conds.append(or_(func.lower(s.c.speaker).like(like), func.lower(s.c.speaker_text).like(like)))
+    if q.speaker and q.speaker.strip():
+        conds.append(speaker_condition(conn, q.speaker.strip()))
     if q.actor_id:
         conds.append(s.c.actor_id == q.actor_id)
     if q.actor_ids is not None:
@@ -50,9 +49,9 @@ def _conditions(conn: Connection, q: StatementQuery) -> list[ColumnElement[bool]
     if q.outlet:
         conds.append(or_(d.c.outlet == q.outlet, s.c.carrier == q.outlet))
     if q.stance:
-        conds.append(j.c.stance == q.stance)
+        conds.append(s.c.stance == q.stance)
     if q.target:
-        conds.append(j.c.target == q.target)
+        conds.append(s.c.target == q.target)
     if q.since:
         conds.append(s.c.date_sort >= q.since)
     if q.until:
@@ -62,23 +61,36 @@ def _conditions(conn: Connection, q: StatementQuery) -> list[ColumnElement[bool]
     if q.argument_id:
         conds.append(j.c.argument_id == q.argument_id)
     if q.on_target is True:
-        conds.append(j.c.target.is_not(None))
+        conds.append(s.c.target.is_not(None))
     elif q.on_target is False:
-        conds.append(j.c.target.is_(None))
+        conds.append(s.c.target.is_(None))
     if q.text and q.text.strip():
         conds.append(search_condition(conn, q.text.strip()))
     return conds
 
 
-def _joined(sel: Select[Any]) -> Select[Any]:
+def _joined(sel: Select[Any], q: StatementQuery | None = None, judgements: bool = False) -> Select[Any]:
+    """``sel`` over statements with their document and primary judgement.
+
+    Given ``q``, only the tables its filters need are joined: the primary judgement's target and stance
+    are on the statement row, so counts and aggregates usually need neither; without ``q``, both are.
+    """
     s, d, j = t.statements, t.documents, t.judgements
-    return sel.select_from(s.join(d, d.c.id == s.c.document_id).outerjoin(j, and_(j.c.statement_id == s.c.id, j.c.rank == 0)))
+    docs = q is None or bool(q.outlet)
+    judged = q is None or judgements or bool(q.argument_id)
+    src: Any = s
+    if docs:
+        src = src.join(d, d.c.id == s.c.document_id)
+    if judged:
+        src = src.outerjoin(j, and_(j.c.statement_id == s.c.id, j.c.rank == 0))
+    return sel.select_from(src)
 
 
 def statement_page(store: SqlStore, q: StatementQuery, with_total: bool = True) -> tuple[list[dict[str, Any]], int | None]:
     """One page of statements (joined with document and primary judgement, corrections applied) and the total."""
     s, d, j = t.statements, t.documents, t.judgements
-    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.target, j.c.stance, j.c.confidence,
+    # The statement row carries the primary judgement's target and stance.
+    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
             j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues, j.c.produced_by.label("judged_by")]
     with store.engine.connect() as conn:
         conds = _conditions(conn, q)
@@ -96,7 +108,7 @@ def count_statements(store: SqlStore, q: StatementQuery, conn: Connection | None
         with store.engine.connect() as own:
             return count_statements(store, q, own)
     conds = _conditions(conn, q)
-    count = _joined(select(func.count())).where(and_(*conds)) if conds else select(func.count()).select_from(t.statements)
+    count = _joined(select(func.count()), q).where(and_(*conds)) if conds else select(func.count()).select_from(t.statements)
     return int(conn.execute(count).scalar_one())
 
 
@@ -116,41 +128,21 @@ def analysis_rows(store: SqlStore, q: StatementQuery | None = None) -> list[dict
     return rows
 
 
-def period_expression(conn: Connection, grain: str) -> ColumnElement[Any]:
-    """The SQL expression of a statement's period label (same labels as ``analyze.timelines.period_of``)."""
-    col = t.statements.c.date_sort
-    if grain == "year":
-        return func.substr(col, 1, 4)
-    if grain == "month":
-        return func.substr(col, 1, 7)
-    if grain == "day":
-        return func.substr(col, 1, 10)
-    if conn.dialect.name == "postgresql":
-        # Same label as SQLite's %W: weeks start on Monday, days before the first Monday are week 00.
-        day = func.to_date(col, "YYYY-MM-DD")
-        week = func.floor((func.extract("doy", day) + 7 - func.extract("isodow", day)) / 7)
-        return func.concat(func.substr(col, 1, 4), "-W", func.lpad(cast(cast(week, Integer), Text), 2, "0"))
-    return func.strftime("%Y-W%W", col)
-
-
-def stance_counts(store: SqlStore, grain: str, q: StatementQuery | None = None) -> list[tuple[str, str | None, int]]:
-    """(period, stance, statements) of judged, dated statements matching ``q`` — a timeline in SQL."""
+def stance_counts(store: SqlStore, q: StatementQuery | None = None, prefix: int = 10) -> list[tuple[str, str | None, int]]:
+    """(period, stance, statements) of judged, dated statements matching ``q``, the period being the first
+    ``prefix`` characters of the date: 4 = year, 7 = month, 10 = day (callers roll days up into weeks)."""
     q = q or StatementQuery()
-    j = t.judgements
+    s = t.statements
     with store.engine.connect() as conn:
-        period = period_expression(conn, grain).label("period")
-        conds = [*_conditions(conn, q), j.c.target.is_not(None), t.statements.c.date_sort.is_not(None)]
-        sel = _joined(select(period, j.c.stance, func.count())).where(and_(*conds)).group_by(period, j.c.stance)
-        return [(str(p), s, int(n)) for p, s, n in conn.execute(sel) if p]
+        period = func.substr(s.c.date_sort, 1, prefix).label("period")
+        conds = [*_conditions(conn, q), s.c.target.is_not(None), s.c.date_sort.is_not(None)]
+        sel = _joined(select(period, s.c.stance, func.count()), q).where(and_(*conds)).group_by(period, s.c.stance)
+        return [(str(p), st, int(n)) for p, st, n in conn.execute(sel)]
 
 
 def data_version(store: SqlStore) -> str:
-    """Changes whenever statements, corrections or actor merges change: the key of cached aggregates."""
-    with store.engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(t.statements)).scalar_one()
-        c = conn.execute(select(func.count(), func.max(t.corrections.c.id)).select_from(t.corrections)).one()
-        m = conn.execute(select(func.count()).select_from(t.actors).where(t.actors.c.merged_into.is_not(None))).scalar_one()
-    return f"{n}.{c[0]}.{c[1] or 0}.{m}"
+    """Changes whenever the store is written (statements, corrections, actor merges): the key of cached reads."""
+    return str(store.revision())
 
 
 def statements_by_ids(store: SqlStore, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -163,7 +155,7 @@ def statements_by_ids(store: SqlStore, ids: Sequence[str]) -> list[dict[str, Any
 
 def _by_ids(store: SqlStore, ids: tuple[str, ...]) -> list[dict[str, Any]]:
     s, d, j = t.statements, t.documents, t.judgements
-    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.target, j.c.stance, j.c.confidence,
+    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
             j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues]
     with store.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(_joined(select(*cols)).where(s.c.id.in_(list(ids))))]

@@ -67,6 +67,9 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
+_BUMP = t.store_meta.update().where(t.store_meta.c.key == "revision").values(value=t.store_meta.c.value + 1)
+_REVISION = select(t.store_meta.c.value).where(t.store_meta.c.key == "revision")
+
 # PostgreSQL errors after which the whole transaction can simply be tried again.
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
@@ -114,6 +117,8 @@ class SqlStore:
         try:
             with self.engine.connect() as conn, conn.execution_options(**{_WRITE: True}).begin():
                 yield conn
+                # Last, so that on PostgreSQL the counter's row lock is held only until the commit.
+                conn.execute(_BUMP)
         except OperationalError as exc:
             raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
 
@@ -154,6 +159,11 @@ class SqlStore:
                     raise
             time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
+
+    def revision(self) -> int:
+        """A number that goes up with every write transaction: the key of read caches."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(_REVISION).scalar_one_or_none() or 0)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -241,6 +251,8 @@ class SqlStore:
                 "date_sort": s.date.sort_key() if s.date else None, "date_source": s.date_source, "carrier": s.carrier,
                 "stated_argument": s.stated_argument, "sentence_start": s.sentence_start,
                 "sentence_end": s.sentence_end, "produced_by": s.produced_by,
+                "target": s.judgements[0].target if s.judgements else None,
+                "stance": s.judgements[0].stance if s.judgements else None,
             })
             for rank, j in enumerate(s.judgements):
                 jrows.append({
@@ -291,7 +303,7 @@ class SqlStore:
         query = (
             select(
                 s, d.c.source, d.c.title, d.c.outlet, d.c.published, d.c.language,
-                j.c.target, j.c.stance, j.c.confidence, j.c.conditions, j.c.condition_ids, j.c.argument,
+                j.c.confidence, j.c.conditions, j.c.condition_ids, j.c.argument,
                 j.c.argument_id, j.c.cues, j.c.produced_by.label("judged_by"),
             )
             .join(d, d.c.id == s.c.document_id)
@@ -302,9 +314,9 @@ class SqlStore:
             like = f"%{f.speaker.lower()}%"
             conds.append(func.lower(s.c.speaker).like(like) | func.lower(s.c.speaker_text).like(like))
         if f.stance:
-            conds.append(j.c.stance == f.stance)
+            conds.append(s.c.stance == f.stance)
         if f.target:
-            conds.append(func.lower(j.c.target) == f.target.lower())
+            conds.append(func.lower(s.c.target) == f.target.lower())
         if f.since:
             conds.append(s.c.date_sort >= f.since)
         if f.until:
@@ -314,9 +326,9 @@ class SqlStore:
         if f.actor_id:
             conds.append(s.c.actor_id == f.actor_id)
         if f.on_target is True:
-            conds.append(j.c.target.is_not(None))
+            conds.append(s.c.target.is_not(None))
         elif f.on_target is False:
-            conds.append(j.c.target.is_(None))
+            conds.append(s.c.target.is_(None))
         if f.query:
             conds.append(func.lower(s.c.text).like(f"%{f.query.lower()}%"))
         if conds:

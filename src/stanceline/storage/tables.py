@@ -97,10 +97,17 @@ statements = Table(
     Column("sentence_start", Integer),
     Column("sentence_end", Integer),
     Column("produced_by", String(60), nullable=False),
+    # The primary judgement's target and stance, copied here when the statement is stored (revision
+    # 0004): filters, counts and timelines then read one table through covering indexes.
+    Column("target", Text),
+    Column("stance", String(20)),
     Index("ix_statements_document", "document_id"),
     Index("ix_statements_speaker", "speaker"),
-    Index("ix_statements_actor", "actor_id"),
     Index("ix_statements_date", "date_sort"),
+    Index("ix_statements_date_stance", "date_sort", "stance", "target"),
+    Index("ix_statements_stance_date", "stance", "date_sort", "target"),
+    Index("ix_statements_target_date", "target", "date_sort", "stance"),
+    Index("ix_statements_actor_stance", "actor_id", "date_sort", "stance", "target"),
 )
 
 judgements = Table(
@@ -157,4 +164,13 @@ source_lines = Table(
     Column("source_key", String(300), primary_key=True),  # host of a URL, or folder of a file
     Column("line_hash", String(16), primary_key=True),  # hash of the case-folded, space-collapsed line
     Column("document_id", String(64), primary_key=True),
+)
+
+# -- read paths (revision 0004) --------------------------------------------------------------
+# One row per counter. ``revision`` goes up in every write transaction of the store: readers key
+# their caches (API responses, aggregates, ETags) on it with one primary-key lookup.
+store_meta = Table(
+    "store_meta", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Integer, nullable=False, default=0),
 )

@@ -1,0 +1,220 @@
+"""ASGI middleware of the web app: response cache keyed by the store revision, request limits, security headers.
+
+Written against the ASGI interface directly (not Starlette's ``BaseHTTPMiddleware``): a cache hit is
+answered without routing, parameter parsing or a worker thread, which is what keeps list and
+timeline requests cheap under many concurrent clients.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from anyio import to_thread
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ErrorResponse = Callable[[Request, int, str, dict[str, str] | None], Any]
+# Pages never run inline script: article text is untrusted, and this makes any escaping slip inert.
+CSP = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       b"base-uri 'none'; frame-ancestors 'none'")
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class _Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class ResponseCache:
+    """Caches successful GET responses under ``prefix``, keyed by the store revision and the request.
+
+    Every response it passes gets an ETag derived from the revision and the request (so a client that
+    sends it back in ``If-None-Match`` gets a 304 without anything being computed). Bodies are kept in
+    a least-recently-used map of at most ``max_bytes``; a new revision empties it. Each server process
+    has its own cache, and each checks the revision — one primary-key read — on every request, so a
+    write made through any process or the CLI is visible at once. When ``inline()`` says that read is
+    local and quick (SQLite), it runs on the event loop: a hop to the thread pool, shared with every
+    uncached request, costs more than the read itself.
+    """
+
+    def __init__(self, app: ASGIApp, revision: Callable[[], str], inline: Callable[[], bool] = lambda: False,
+                 prefix: str = "/api/v1/", max_bytes: int = 64 << 20, max_entry_bytes: int = 4 << 20,
+                 default_cache_control: str = "no-cache") -> None:
+        self.app = app
+        self.revision = revision
+        self.inline = inline
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = min(max_entry_bytes, max_bytes)
+        self.default_cache_control = default_cache_control.encode()
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._size = 0
+        self._revision: str | None = None
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(scope: Scope) -> str:
+        """The path and the query with its parameters sorted (``?a=1&b=2`` and ``?b=2&a=1`` are one entry)."""
+        query = scope.get("query_string", b"").decode("latin-1")
+        pairs = sorted(parse_qsl(query, keep_blank_values=True))
+        return f"{scope['path']}?{urlencode(pairs)}"
+
+    def _etag(self, revision: str, key: str) -> bytes:
+        digest = hashlib.sha1(f"{revision}|{key}".encode(), usedforsecurity=False).hexdigest()[:20]
+        return f'"{digest}"'.encode()
+
+    def _current(self, revision: str) -> None:
+        if revision != self._revision:
+            self._entries.clear()
+            self._size = 0
+            self._revision = revision
+
+    def _store(self, key: str, entry: _Entry) -> None:
+        size = len(entry.body) + len(key) + 200
+        if size > self.max_entry_bytes:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._size -= len(old.body) + len(key) + 200
+        self._entries[key] = entry
+        self._size += size
+        while self._size > self.max_bytes and self._entries:
+            k, e = self._entries.popitem(last=False)
+            self._size -= len(e.body) + len(k) + 200
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        try:
+            revision = self.revision() if self.inline() else await to_thread.run_sync(self.revision)
+        except Exception:  # noqa: BLE001 - the store is unreachable: let the route report it properly
+            await self.app(scope, receive, send)
+            return
+        key = self.key(scope)
+        etag = self._etag(revision, key)
+        self._current(revision)
+        if etag in Headers(scope=scope).get("if-none-match", "").encode("latin-1"):
+            cached = self._entries.get(key)
+            control = _header(cached.headers, b"cache-control") if cached else None
+            await _send(send, 304, [(b"etag", etag), (b"cache-control", control or self.default_cache_control)], b"")
+            return
+        hit = self._entries.get(key)
+        if hit is not None:
+            self.hits += 1
+            self._entries.move_to_end(key)
+            await _send(send, hit.status, hit.headers, hit.body)
+            return
+        self.misses += 1
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+        size = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal size
+            if message["type"] == "http.response.start":
+                start.update(message)
+                if message["status"] == 200:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"etag"]
+                    headers.append((b"etag", etag))
+                    if _header(headers, b"cache-control") is None:
+                        headers.append((b"cache-control", self.default_cache_control))
+                    message = {**message, "headers": headers}
+                    start["headers"] = headers
+            elif message["type"] == "http.response.body" and start.get("status") == 200:
+                body = message.get("body", b"")
+                size += len(body)
+                if size <= self.max_entry_bytes:
+                    chunks.append(body)
+                if not message.get("more_body", False) and size <= self.max_entry_bytes and self.max_bytes > 0:
+                    if self._revision == revision and _header(start["headers"], b"set-cookie") is None:
+                        self._store(key, _Entry(200, list(start["headers"]), b"".join(chunks)))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+
+class RequestLimits:
+    """Refuses oversized bodies (413) and slows down token guessing on write endpoints (429 per client)."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, failures_per_min: int, error: ErrorResponse) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.failures_per_min = failures_per_min
+        self.error = error
+        self._failures: dict[str, list[float]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            response = self.error(Request(scope), 413, f"request body too large (limit {self.max_body_bytes:,} bytes)", None)
+            await response(scope, receive, send)
+            return
+        if scope["method"] not in WRITES:
+            await self.app(scope, receive, send)
+            return
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        now = time.monotonic()
+        recent = [t for t in self._failures.get(client, []) if now - t < 60.0]
+        self._failures[client] = recent
+        if len(recent) >= self.failures_per_min:
+            response = self.error(Request(scope), 429, "too many failed attempts; try again in a minute",
+                                  {"Retry-After": "60"})
+            await response(scope, receive, send)
+            return
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (401, 403):
+                self._failures.setdefault(client, []).append(now)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+class SecurityHeaders:
+    """``nosniff`` on every response; a strict Content-Security-Policy on HTML pages (not the API docs)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"].startswith("/docs")
+
+        async def add(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if _header(headers, b"x-content-type-options") is None:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                content_type = _header(headers, b"content-type") or b""
+                if content_type.startswith(b"text/html") and not docs and _header(headers, b"content-security-policy") is None:
+                    headers.append((b"content-security-policy", CSP))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, add)
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    if status != 304:
+        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"] + [(b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,58 @@
+"""Read paths: a revision counter (the key of every read cache: API responses, aggregates, ETags), and the
+primary judgement's target and stance copied onto statements, with covering indexes for filters,
+counts and timelines.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from stanceline.storage.tables import statements, store_meta
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+COLUMNS = ("target", "stance")
+INDEXES = [index for index in statements.indexes if index.name in {
+    "ix_statements_date_stance", "ix_statements_stance_date", "ix_statements_target_date", "ix_statements_actor_stance"}]
+
+SUPERSEDED = ("ix_statements_actor", "ix_statements_actor_date")
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if not sa.inspect(bind).has_table(store_meta.name):
+        store_meta.create(bind=bind)
+    if bind.execute(sa.select(store_meta.c.key).where(store_meta.c.key == "revision")).first() is None:
+        bind.execute(store_meta.insert().values(key="revision", value=0))
+    present = {c["name"] for c in sa.inspect(bind).get_columns("statements")}
+    if not set(COLUMNS) <= present:  # revision 0001 builds them on a new database
+        with op.batch_alter_table("statements") as batch:
+            for name in COLUMNS:
+                if name not in present:
+                    batch.add_column(sa.Column(name, statements.c[name].type))
+        for name in COLUMNS:
+            op.execute(f"UPDATE statements SET {name} = (SELECT j.{name} FROM judgements j "
+                       f"WHERE j.statement_id = statements.id AND j.rank = 0)")
+    for index in INDEXES:
+        index.create(bind=bind, checkfirst=True)
+    # Prefixes of ix_statements_actor_stance: the planner would pick them and miss the covering one.
+    for name in SUPERSEDED:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    for index in INDEXES:
+        index.drop(bind=bind, checkfirst=True)
+    op.execute("CREATE INDEX IF NOT EXISTS ix_statements_actor ON statements (actor_id)")
+    op.execute("CREATE INDEX IF NOT EXISTS ix_statements_actor_date ON statements (actor_id, date_sort)")
+    with op.batch_alter_table("statements") as batch:
+        for name in COLUMNS:
+            batch.drop_column(name)
+    if sa.inspect(bind).has_table(store_meta.name):
+        store_meta.drop(bind=bind)
