@@ -164,3 +164,28 @@ def test_attribution_offsets_point_into_the_text(extract: Extract, resources: ob
 def test_attribution_dates(extract: Extract, body: str, needle: str, date: str) -> None:
     st = _find(extract(HEAD + body), needle)
     assert st.date is not None and st.date.iso() == date
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ("Mohsen Rezaei, in his first interview after the truce, said that talks with Washington would be useless.",
+     "talks with Washington"),
+    ("Ali Larijani — speaking to students in Qom — said that a deal with the United States was still possible.",
+     "a deal with the United States"),
+])
+def test_attribution_reported_spans_do_not_begin_or_end_with_separators(extract: Extract, body: str, needle: str) -> None:
+    st = _find(extract(HEAD + body), needle)
+    assert st.text[0].isalnum() and st.text[-1] not in " ,;:-–—"
+    assert not st.text.endswith((" but", " and"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (", in his first speech, claimed victory", "in his first speech, claimed victory"),
+    ("said the doors would never close, but", "said the doors would never close"),
+    ("said the brand was ok", "said the brand was ok"),
+    (" — ", ""),
+])
+def test_trim_reported_span(text: str, expected: str) -> None:
+    from stanceline.extract import _trim
+
+    start, end = _trim(text, 0, len(text))
+    assert text[start:end] == expected

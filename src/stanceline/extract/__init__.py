@@ -290,7 +290,7 @@ class AttributionExtractor:
         anchors: dict[str, PartialDate] = {}
         out: list[Statement] = []
         for c in cands:
-            start, end = (self._focus(text, c.start, c.end) if c.kind == "direct" else (c.start, c.end))
+            start, end = (self._focus(text, c.start, c.end) if c.kind == "direct" else _trim(text, c.start, c.end))
             quote_span = (c.quote.start, c.quote.end) if c.quote else None
             date, source = date_for(text, c.cue_pos, (c.sentence_start, c.sentence_end), quote_span, mentions,
                                     c.speaker.name, anchors, doc.published)
@@ -307,6 +307,20 @@ class AttributionExtractor:
 
 
 MIN_QUOTE_WORDS = 4
+# What a reported-speech span should not begin or end with: the comma after an appositive ("X, in his
+# first speech, said …"), a dash, or a conjunction left dangling where the span was cut ("…, but").
+_LEADING = re.compile(r"[\s,;:\-–—]+")
+_TRAILING = re.compile(r"(?:[\s,;:\-–—]+(?:and|but|or|while|as)?)+$")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    lead = _LEADING.match(text, start, end)
+    if lead:
+        start = lead.end()
+    tail = _TRAILING.search(text[start:end])
+    if tail and tail.start() > 0:
+        end = start + tail.start()
+    return (start, end) if start < end else (start, max(start, end))
 _SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)|\n")
 _VERB_LEMMA = {"said": "say", "says": "say", "wrote": "write", "writes": "write", "reported": "report", "reports": "report",
                "added": "add", "adds": "add", "told": "tell", "tells": "tell", "stated": "state", "states": "state",
