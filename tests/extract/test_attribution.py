@@ -189,3 +189,18 @@ def test_trim_reported_span(text: str, expected: str) -> None:
 
     start, end = _trim(text, 0, len(text))
     assert text[start:end] == expected
+
+
+@pytest.mark.parametrize(("body", "absent", "present"), [
+    ("Ali Akbar Velayati said the Americans could not be trusted. He did not call for the talks with Washington to stop.",
+     "did not call", None),
+    ("Mohammad Bagher Ghalibaf did not urge lawmakers to end the negotiations with the United States.", "did not urge", None),
+    ("Hassan Rouhani did not reject talks with the United States outright.", None, "reject talks"),
+])
+def test_attribution_negated_requests_are_absences(extract: Extract, body: str, absent: str | None,
+                                                   present: str | None) -> None:
+    texts = [s.text for s in extract(HEAD + body)]
+    if absent:
+        assert not [t for t in texts if absent in t or "to stop" in t or "end the negotiations" in t], texts
+    if present:
+        assert any(present in t for t in texts), texts

@@ -41,6 +41,9 @@ class Candidate:
     carrier: Speaker | None = None
 
 
+# Attitude verbs that name an act of asking or offering: negated, they report that nothing was said.
+UNSAID_WHEN_NEGATED = frozenset({"call", "urge", "demand", "ask", "push", "order", "instruct", "invite", "offer", "campaign"})
+
 def _inside(pos: int, quotes: list[Quote]) -> Quote | None:
     for q in quotes:
         if q.start <= pos < q.end:
@@ -178,8 +181,11 @@ def _cues(sent: Span, offset: int, quotes: list[Quote]) -> list[tuple[Token, Tok
                 continue  # "the returns that Iran was seeking": the relative clause describes a thing
             if tok.tag_ == "VBG" and tok.dep_ in ("acl", "pcomp", "dobj", "pobj") and lemma in SPEECH_VERBS:
                 continue  # "citing Trump saying …": a reported report inside a prepositional phrase
-            if lemma in SPEECH_VERBS and lemma not in ATTITUDE_VERBS and any(c.dep_ == "neg" for c in tok.children):
-                continue  # "did not mention negotiations", "did not say": an absence, not a statement
+            if ((lemma in SPEECH_VERBS and lemma not in ATTITUDE_VERBS) or lemma in UNSAID_WHEN_NEGATED) and any(
+                    c.dep_ == "neg" for c in tok.children):
+                # "did not mention negotiations", "did not say", "did not call for the talks to stop": an
+                # absence, not a statement ("did not reject talks", by contrast, states a position).
+                continue
             subj = _subject(tok) or _acl_subject(tok)
             if subj is not None:
                 found.append((tok, subj, "speech" if lemma in SPEECH_VERBS else "attitude"))
