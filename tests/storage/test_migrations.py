@@ -28,13 +28,14 @@ def test_revision_0004_copies_the_primary_judgement_onto_statements(tmp_path: Pa
     engine = create_engine(url)
     with engine.begin() as conn:
         # Revision 0001 builds today's tables: take the statements table back to what 0003 left.
-        for index in ("ix_statements_date_stance", "ix_statements_stance_date", "ix_statements_target_date",
-                      "ix_statements_actor_stance"):
+        for index in ("ix_statements_by_date", "ix_statements_by_stance", "ix_statements_by_target",
+                      "ix_statements_by_actor"):
             conn.exec_driver_sql(f"DROP INDEX {index}")
         conn.exec_driver_sql("ALTER TABLE statements DROP COLUMN target")
         conn.exec_driver_sql("ALTER TABLE statements DROP COLUMN stance")
         conn.exec_driver_sql("DROP TABLE store_meta")
         conn.exec_driver_sql("CREATE INDEX ix_statements_actor ON statements (actor_id)")
+        conn.exec_driver_sql("CREATE INDEX ix_statements_date ON statements (date_sort)")
         conn.execute(text("INSERT INTO raw_inputs (id, source, size, ingested_at) VALUES ('r', 's', 1, 'now')"))
         conn.execute(text("INSERT INTO documents (id, raw_id, source, text, ingested_at) VALUES ('d', 'r', 's', 'x', 'now')"))
         for sid, target, stance in (("s1", "JCPOA", "oppose"), ("s2", None, None), ("s3", "JCPOA", "support")):
@@ -54,7 +55,7 @@ def test_revision_0004_copies_the_primary_judgement_onto_statements(tmp_path: Pa
         assert store.revision() == 0
         with store.engine.connect() as conn:
             indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(statements)")}
-        assert {"ix_statements_stance_date", "ix_statements_actor_stance"} <= indexes
-        assert "ix_statements_actor_date" not in indexes
+        assert {"ix_statements_by_stance", "ix_statements_by_actor"} <= indexes
+        assert not {"ix_statements_actor", "ix_statements_actor_date", "ix_statements_date_id"} & indexes
     finally:
         store.close()

@@ -103,11 +103,12 @@ statements = Table(
     Column("stance", String(20)),
     Index("ix_statements_document", "document_id"),
     Index("ix_statements_speaker", "speaker"),
-    Index("ix_statements_date", "date_sort"),
-    Index("ix_statements_date_stance", "date_sort", "stance", "target"),
-    Index("ix_statements_stance_date", "stance", "date_sort", "target"),
-    Index("ix_statements_target_date", "target", "date_sort", "stance"),
-    Index("ix_statements_actor_stance", "actor_id", "date_sort", "stance", "target"),
+    # Read paths (revision 0004): each filter's rows in list order (date, id), with what counts and
+    # timelines need, so a page is read from an index and a count or timeline from the index alone.
+    Index("ix_statements_by_date", "date_sort", "id", "stance", "target"),
+    Index("ix_statements_by_stance", "stance", "date_sort", "id", "target"),
+    Index("ix_statements_by_target", "target", "date_sort", "id", "stance"),
+    Index("ix_statements_by_actor", "actor_id", "date_sort", "id", "stance", "target"),
 )
 
 judgements = Table(

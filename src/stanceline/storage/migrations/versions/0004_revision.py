@@ -18,9 +18,11 @@ depends_on = None
 
 COLUMNS = ("target", "stance")
 INDEXES = [index for index in statements.indexes if index.name in {
-    "ix_statements_date_stance", "ix_statements_stance_date", "ix_statements_target_date", "ix_statements_actor_stance"}]
+    "ix_statements_by_date", "ix_statements_by_stance", "ix_statements_by_target", "ix_statements_by_actor"}]
 
-SUPERSEDED = ("ix_statements_actor", "ix_statements_actor_date")
+# Prefixes of the indexes above: the planner could pick them and miss the covering ones.
+SUPERSEDED = {"ix_statements_actor": "(actor_id)", "ix_statements_actor_date": "(actor_id, date_sort)",
+              "ix_statements_date": "(date_sort)", "ix_statements_date_id": "(date_sort, id)"}
 
 
 def upgrade() -> None:
@@ -40,7 +42,6 @@ def upgrade() -> None:
                        f"WHERE j.statement_id = statements.id AND j.rank = 0)")
     for index in INDEXES:
         index.create(bind=bind, checkfirst=True)
-    # Prefixes of ix_statements_actor_stance: the planner would pick them and miss the covering one.
     for name in SUPERSEDED:
         op.execute(f"DROP INDEX IF EXISTS {name}")
 
@@ -49,8 +50,8 @@ def downgrade() -> None:
     bind = op.get_bind()
     for index in INDEXES:
         index.drop(bind=bind, checkfirst=True)
-    op.execute("CREATE INDEX IF NOT EXISTS ix_statements_actor ON statements (actor_id)")
-    op.execute("CREATE INDEX IF NOT EXISTS ix_statements_actor_date ON statements (actor_id, date_sort)")
+    for name, columns in SUPERSEDED.items():
+        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON statements {columns}")
     with op.batch_alter_table("statements") as batch:
         for name in COLUMNS:
             batch.drop_column(name)
