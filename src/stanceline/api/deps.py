@@ -7,6 +7,7 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from stanceline.actors.pack import Pack
 from stanceline.config import Settings
@@ -16,12 +17,16 @@ from stanceline.storage import SqlStore, open_store
 _open_lock = threading.Lock()
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies are coroutines: FastAPI runs plain functions in its thread pool, a hop that costs
+# more than these lookups. Opening the store or loading the pack, once, goes to a thread.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> SqlStore:
-    return store_of(request.app)
+async def get_store(request: Request) -> SqlStore:
+    if request.app.state.store is None:
+        return await run_in_threadpool(store_of, request.app)
+    return request.app.state.store  # type: ignore[no-any-return]
 
 
 def store_of(app: Any) -> SqlStore:
@@ -34,11 +39,14 @@ def store_of(app: Any) -> SqlStore:
     return state.store  # type: ignore[no-any-return]
 
 
-def get_pack(request: Request) -> Pack:
-    return analysis.pack_of(request.app.state.settings)
+async def get_pack(request: Request) -> Pack:
+    state = request.app.state
+    if getattr(state, "pack", None) is None:
+        state.pack = await run_in_threadpool(analysis.pack_of, state.settings)
+    return state.pack  # type: ignore[no-any-return]
 
 
-def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+async def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Write endpoints: a bearer token equal to ``settings.api_token``; refused outright when none is set."""
     expected = request.app.state.settings.api_token
     if not expected:

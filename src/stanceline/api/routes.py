@@ -8,11 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from stanceline import services
 from stanceline.api import schemas as s
 from stanceline.api.deps import PackDep, SettingsDep, StoreDep, TokenDep
 from stanceline.services import analysis
+from stanceline.storage import SqlStore
 from stanceline.storage.queries import StatementQuery
 
 router = APIRouter()
@@ -46,6 +48,15 @@ def _aggregate(request: Request, store: Any, compute: Callable[[], Any]) -> Resp
     return _json(compute(), headers={"Cache-Control": AGGREGATE_CACHE})
 
 
+async def _run(store: SqlStore, work: Callable[[], Response], light: bool = True) -> Response:
+    """Light reads on SQLite (an indexed page, a per-actor timeline: a few milliseconds of local work) run
+    on the event loop; a thread-pool hop and the contention between threads cost more than the work.
+    Heavier reads, and every read on a networked database, go to the thread pool."""
+    if light and store.dialect == "sqlite":
+        return work()
+    return await run_in_threadpool(work)
+
+
 def _next(request: Request, total: int | None, limit: int, offset: int) -> str | None:
     if total is None or offset + limit >= total:
         return None
@@ -53,7 +64,7 @@ def _next(request: Request, total: int | None, limit: int, offset: int) -> str |
 
 
 @router.get("/statements", response_model=s.StatementPagePublic, tags=["statements"])
-def list_statements(
+async def list_statements(
     request: Request, store: StoreDep, pack: PackDep,
     speaker: Annotated[str | None, Query(max_length=200, description="Speaker name contains")] = None,
     actor: Annotated[str | None, Query(max_length=120, description="Actor id")] = None,
@@ -73,9 +84,15 @@ def list_statements(
     query = StatementQuery(speaker=speaker, actor_id=actor, outlet=outlet, stance=stance, target=target, since=since,
                            until=until, text=q, argument_id=argument, on_target=None if all else True, limit=limit,
                            offset=offset, newest_first=newest_first)
-    page = analysis.statement_page(store, pack, query, faction)
-    return _json({"items": [_pick(r, STATEMENT_KEYS) for r in page.items], "total": page.total, "limit": limit,
-                  "offset": offset, "next": _next(request, page.total, limit, offset)})
+
+    def work() -> Response:
+        page = analysis.statement_page(store, pack, query, faction)
+        return _json({"items": [_pick(r, STATEMENT_KEYS) for r in page.items], "total": page.total, "limit": limit,
+                      "offset": offset, "next": _next(request, page.total, limit, offset)})
+
+    # A faction filter resolves dated memberships over every statement of its members; full-text search
+    # may match many rows: both go to a thread.
+    return await _run(store, work, light=faction is None and not q)
 
 
 @router.get("/statements/{statement_id}", response_model=s.StatementPublic, tags=["statements"])
@@ -135,14 +152,16 @@ def ingest_url(body: s.IngestCreate, settings: SettingsDep) -> Response:
 
 
 @router.get("/timeline", response_model=list[s.PeriodStancePublic], tags=["analysis"])
-def get_timeline(
+async def get_timeline(
     request: Request, store: StoreDep, pack: PackDep,
     by: Annotated[str, Query(pattern="^(all|actor|faction|outlet)$")] = "all",
     key: Annotated[str | None, Query(max_length=200, description="Actor id, faction id or outlet name")] = None,
     grain: Grain = "month", target: Target = None,
 ) -> Response:
     """Stance counts and net score per period."""
-    return _aggregate(request, store, lambda: [p.as_dict() for p in analysis.timeline(store, pack, by, key, grain, target)])
+    return await _run(store, lambda: _aggregate(
+        request, store, lambda: [p.as_dict() for p in analysis.timeline(store, pack, by, key, grain, target)]),
+        light=by == "actor")
 
 
 @router.get("/shifts", response_model=list[s.ShiftPublic], tags=["analysis"])

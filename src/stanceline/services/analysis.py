@@ -52,8 +52,8 @@ def pack_of(settings: Settings) -> Pack:
     return load_pack(settings.pack)
 
 
-# Characters of an ISO date that make its period; weeks are rolled up from days.
-PERIOD_PREFIX = {"year": 4, "month": 7, "day": 10}
+# Characters of an ISO date that make its period (weeks are rolled up from days).
+PERIOD_PREFIX = {"year": 4, "month": 7}
 
 # -- caching ------------------------------------------------------------------------------
 _cache: dict[tuple[str, str, str], tuple[str, Any]] = {}
@@ -199,7 +199,7 @@ def timeline(store: SqlStore, pack: Pack, by: str = "all", key: str | None = Non
     return _cached(store, "timeline", f"{by}|{key}|{g}|{target}",
                    lambda: timelines.points_from_counts(
                        (timelines.period_of(p, g), stance, n)
-                       for p, stance, n in queries.stance_counts(store, q, PERIOD_PREFIX.get(g, 10))))
+                       for p, stance, n in queries.stance_counts(store, q, PERIOD_PREFIX.get(g) if key else None)))
 
 
 def stance_shifts(store: SqlStore, grain: str = "year", target: str | None = None, limit: int = 50) -> list[shifts.Shift]:

@@ -68,7 +68,7 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 _BUMP = t.store_meta.update().where(t.store_meta.c.key == "revision").values(value=t.store_meta.c.value + 1)
-_REVISION = select(t.store_meta.c.value).where(t.store_meta.c.key == "revision")
+_REVISION_SQL = "SELECT value FROM store_meta WHERE key = 'revision'"
 
 # PostgreSQL errors after which the whole transaction can simply be tried again.
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
@@ -161,9 +161,24 @@ class SqlStore:
         raise AssertionError("unreachable")
 
     def revision(self) -> int:
-        """A number that goes up with every write transaction: the key of read caches."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(_REVISION).scalar_one_or_none() or 0)
+        """A number that goes up with every write transaction: the key of read caches.
+
+        Asked on every API request, so it goes straight to the driver (a pooled connection, one
+        primary-key read, no statement compilation or transaction events).
+        """
+        driver_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            raw = self.engine.raw_connection()
+            try:
+                cur = raw.cursor()
+                cur.execute(_REVISION_SQL)
+                row = cur.fetchone()
+                cur.close()
+            finally:
+                raw.close()
+        except (driver_error, DBAPIError) as exc:
+            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         self.engine.dispose()
