@@ -6,7 +6,6 @@ cached per store and data version, so repeated requests cost one cheap version q
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
