@@ -105,3 +105,54 @@ def test_store_revision_goes_up_with_writes_only(db_url: str) -> None:
         assert store.revision() == start + 1
     finally:
         store.close()
+
+
+def _scope(path: str, query: bytes = b"") -> dict[str, object]:
+    return {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": query,
+            "headers": [(b"host", b"t")], "client": ("127.0.0.1", 1), "server": ("t", 80), "scheme": "http",
+            "http_version": "1.1", "root_path": ""}
+
+
+async def _get(app: object, path: str) -> tuple[int, bytes]:
+    out: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        out.append(message)
+
+    await app(_scope(path), receive, send)  # type: ignore[operator]
+    return int(out[0]["status"]), b"".join(m.get("body", b"") for m in out[1:])  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_identical_concurrent_requests_are_computed_once(status: int) -> None:
+    import anyio
+
+    from stanceline.api.middleware import ResponseCache
+
+    calls = []
+
+    async def slow(scope: dict[str, object], receive: object, send: object) -> None:
+        calls.append(scope["path"])
+        await anyio.sleep(0.05)
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b'{"n": 1}'})  # type: ignore[operator]
+
+    cache = ResponseCache(slow, revision=lambda: "7", inline=lambda: True)
+    answers: list[tuple[int, bytes]] = []
+
+    async def main() -> None:
+        async def one(path: str) -> None:
+            answers.append(await _get(cache, path))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(10):
+                tg.start_soon(one, "/api/v1/timeline")
+            tg.start_soon(one, "/api/v1/shifts")
+
+    anyio.run(main)
+    assert len(answers) == 11 and {a for a in answers} == {(status, b'{"n": 1}')}
+    # Answered once per path when the answer can be shared; an error is not shared, so each asks again.
+    assert calls.count("/api/v1/timeline") == (1 if status == 200 else 10) and calls.count("/api/v1/shifts") == 1

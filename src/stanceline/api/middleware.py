@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import anyio
 from anyio import to_thread
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -39,7 +40,8 @@ class ResponseCache:
 
     Every response it passes gets an ETag derived from the revision and the request (so a client that
     sends it back in ``If-None-Match`` gets a 304 without anything being computed). Bodies are kept in
-    a least-recently-used map of at most ``max_bytes``; a new revision empties it. Each server process
+    a least-recently-used map of at most ``max_bytes``; a new revision empties it. Identical requests
+    arriving while the first is computed wait for its answer instead of computing it again. Each server process
     has its own cache, and each checks the revision — one primary-key read — on every request, so a
     write made through any process or the CLI is visible at once. When ``inline()`` says that read is
     local and quick (SQLite), it runs on the event loop: a hop to the thread pool, shared with every
@@ -59,6 +61,7 @@ class ResponseCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._size = 0
         self._revision: str | None = None
+        self._inflight: dict[tuple[str, str], anyio.Event] = {}
         self.hits = self.misses = 0
 
     @staticmethod
@@ -109,12 +112,18 @@ class ResponseCache:
             await _send(send, 304, [(b"etag", etag), (b"cache-control", control or self.default_cache_control)], b"")
             return
         hit = self._entries.get(key)
+        if hit is None and (revision, key) in self._inflight:
+            # The same request is being answered for this revision: wait for it rather than compute it
+            # again (a burst of clients opening the same page would otherwise each run the query).
+            await self._inflight[(revision, key)].wait()
+            hit = self._entries.get(key) if self._revision == revision else None
         if hit is not None:
             self.hits += 1
             self._entries.move_to_end(key)
             await _send(send, hit.status, hit.headers, hit.body)
             return
         self.misses += 1
+        done = self._inflight.setdefault((revision, key), anyio.Event())
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         size = 0
@@ -140,7 +149,12 @@ class ResponseCache:
                         self._store(key, _Entry(200, list(start["headers"]), b"".join(chunks)))
             await send(message)
 
-        await self.app(scope, receive, capture)
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            if self._inflight.get((revision, key)) is done:
+                del self._inflight[(revision, key)]
+            done.set()
 
 
 class RequestLimits:
