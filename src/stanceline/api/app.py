@@ -77,7 +77,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     # Innermost first: the cache sees only what passed the limits; security headers go on everything.
     app.add_middleware(ResponseCache, revision=lambda: str(store_of(app).revision()),
-                       inline=lambda: store_of(app).dialect == "sqlite", max_bytes=max(0, settings.api_cache_mb) << 20)
+                       # Opening the store (first request) runs migrations: in a thread, like any networked read.
+                       inline=lambda: app.state.store is not None and app.state.store.dialect == "sqlite",
+                       max_bytes=max(0, settings.api_cache_mb) << 20)
     app.add_middleware(RequestLimits, max_body_bytes=settings.api_max_body_bytes,
                        failures_per_min=settings.api_auth_failures_per_min, error=_error)
     app.add_middleware(SecurityHeaders)
