@@ -204,3 +204,38 @@ def test_attribution_negated_requests_are_absences(extract: Extract, body: str, 
         assert not [t for t in texts if absent in t or "to stop" in t or "end the negotiations" in t], texts
     if present:
         assert any(present in t for t in texts), texts
+
+
+@pytest.mark.parametrize(("body", "needle", "speaker"), [
+    # the reported clause first, the speaker after it, no quotation marks
+    ("Tehran remained ready to revive the nuclear deal if Washington returned to its commitments, "
+     "President Ebrahim Raisi told reporters.", "Tehran remained ready to revive", "Ebrahim Raisi"),
+    ("Iran will not negotiate with the United States under maximum pressure, Ali Shamkhani said on Sunday.",
+     "Iran will not negotiate", "Ali Shamkhani"),
+])
+def test_attribution_fronted_reported_clause(extract: Extract, body: str, needle: str, speaker: str) -> None:
+    st = _find(extract(HEAD + body), needle)
+    assert st.speaker.name == speaker and st.text.startswith(needle.split()[0])
+
+
+@pytest.mark.parametrize("dateline", [
+    "TEHRAN, Feb. 8 (National News Agency) – ",
+    "DOHA/DUBAI, Sept 18 (Gulf Wire) - ",
+    "TEHRAN, Iran (Associated Wire) — ",
+    "VIENNA (Danube Wire) — ",
+])
+def test_attribution_wire_dateline_is_not_the_speaker(extract: Extract, dateline: str) -> None:
+    body = (dateline + "Leader of the Islamic Revolution Ayatollah Seyyed Ali Khamenei said on Friday that "
+            "negotiating with the United States is not smart, wise or honorable.")
+    st = _find(extract("Leader speaks\n\n" + body), "negotiating with the United States")
+    assert st.speaker.name == "Ali Khamenei"
+
+
+def test_mask_dateline_keeps_length_and_leaves_other_lines() -> None:
+    from stanceline.extract import _mask_dateline
+
+    line = "MUSCAT, April 12 (Gulf Wire) - Iran and the United States held talks."
+    masked = _mask_dateline(line)
+    assert len(masked) == len(line) and masked.lstrip().startswith("Iran and") and not masked[:28].strip()
+    for other in ("US - Iran talks resume", "IRGC - the guards said", "Zarif said talks would resume - in Oman."):
+        assert _mask_dateline(other) == other

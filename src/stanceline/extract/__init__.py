@@ -73,7 +73,7 @@ class AttributionExtractor:
         paragraphs = _paragraphs(text)
         todo = [(pos, line) for pos, line in paragraphs
                 if line.strip() and len(line) <= MAX_PARSE_CHARS and CANDIDATE.search(line) and not _is_heading(line, first=(pos == 0))]
-        parsed = dict(zip((pos for pos, _ in todo), self.nlp.pipe(line for _, line in todo), strict=True))
+        parsed = dict(zip((pos for pos, _ in todo), self.nlp.pipe(_mask_dateline(line) for _, line in todo), strict=True))
         candidates: list[Candidate] = []
         for pos, line in paragraphs:
             if not line.strip():
@@ -307,6 +307,20 @@ class AttributionExtractor:
 
 
 MIN_QUOTE_WORDS = 4
+# A wire dateline opening a paragraph: "TEHRAN, Feb. 8 (National News Agency) –", "DOHA/DUBAI, Sept 18
+# (Gulf Wire) -", "WASHINGTON (AP) —". The parser reads it as part of the first sentence and may hang the
+# sentence's subject on the city.
+_DATELINE = re.compile(
+    r"[A-Z][A-Z'’.\-]{2,}(?:[ /][A-Z][A-Z'’.\-]+)*"
+    r"(?:(?:,\s+[A-Z][A-Za-z.]+(?:\s+\d{1,2})?(?:,?\s+\d{4})?|,\s+\d{1,2}\s+[A-Z][a-z]+(?:\s+\d{4})?)+"
+    r"\s*(?:\([^()\n]{2,60}\))?|\s*\([^()\n]{2,60}\))\s*[-–—]+\s+"
+)
+
+
+def _mask_dateline(line: str) -> str:
+    """``line`` with a leading wire dateline blanked out (same length, so offsets still hold)."""
+    m = _DATELINE.match(line)
+    return " " * m.end() + line[m.end():] if m else line
 # What a reported-speech span should not begin or end with: the comma after an appositive ("X, in his
 # first speech, said …"), a dash, or a conjunction left dangling where the span was cut ("…, but").
 _LEADING = re.compile(r"[\s,;:\-–—]+")

@@ -100,6 +100,15 @@ def _acl_subject(verb: Token) -> Token | None:
 
 def _content_range(verb: Token, subject: Token | None) -> tuple[int, int]:
     """Character range of the cue's content: its subtree without the subject."""
+    if subject is not None and subject.i < verb.i:
+        # "Tehran remained ready to revive the deal, President Raisi told reporters": the reported
+        # clause comes first, the speaker after it.
+        fronted = next((c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and c.i < subject.left_edge.i), None)
+        if fronted is not None:
+            first, last = fronted.left_edge, fronted.right_edge
+            while last.i > first.i and last.is_punct and last.text not in ("”", '"', "’"):
+                last = last.doc[last.i - 1]
+            return first.idx, last.idx + len(last.text)
     skip = {t.i for t in subject.subtree} if subject is not None else set()
     for tok in verb.subtree:
         # "…, although Pompeo said …" and "…, and X said …" are other speakers' words, even deep
