@@ -239,3 +239,26 @@ def test_mask_dateline_keeps_length_and_leaves_other_lines() -> None:
     assert len(masked) == len(line) and masked.lstrip().startswith("Iran and") and not masked[:28].strip()
     for other in ("US - Iran talks resume", "IRGC - the guards said", "Zarif said talks would resume - in Oman."):
         assert _mask_dateline(other) == other
+
+
+def test_undated_article_places_offices_at_the_latest_date_it_names(extract: Extract) -> None:
+    # No publication date: the only full date sits deep in a line, where no header date is looked for.
+    body = ("Interim deal takes effect\n\nTEHRAN, Jan. 20 (Tehran Herald) — The interim agreement came into force "
+            "on Monday, with inspectors confirming the first steps.\n\nThe president said that talks with the "
+            "world powers would continue until a final agreement was reached.\n\nThe Leader, who had earlier "
+            "voiced deep mistrust of Washington and of the European parties to the agreement in a long address "
+            "to thousands of visitors from the holy city of Qom on 9 January 2014, did not comment.")
+    st = _find(extract(body), "talks with the world powers")
+    assert st.speaker.name == "Hassan Rouhani"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("It entered into force on 20 January 2014, after talks in Geneva.", "2014-01-20"),
+    ("On 4 November 1979 students seized the embassy; relations have been frozen since, and in 2015 a deal came.", None),
+    ("Nothing here has a date, only February 1979.", None),
+])
+def test_reference_date_of_an_undated_text(text: str, expected: str | None) -> None:
+    from stanceline.extract import _reference_date
+
+    found = _reference_date(text)
+    assert (found.iso() if found else None) == expected

@@ -67,7 +67,10 @@ class AttributionExtractor:
 
     def extract(self, doc: Document) -> list[Statement]:
         text = doc.text
-        tracker = MentionTracker(self.linker, doc.published)
+        # Offices are resolved by date ("the president" in 2014 is Rouhani): an undated document is
+        # placed at the latest date it names rather than today.
+        when = doc.published or _reference_date(text)
+        tracker = MentionTracker(self.linker, when)
         quotes = find_quotes(text)
         hint = _country_hint(text, self.linker)
         paragraphs = _paragraphs(text)
@@ -85,12 +88,12 @@ class AttributionExtractor:
             for sent in spacy_doc.sents:
                 candidates.extend(extract_from_paragraph([sent], pos, text, quotes, tracker, hint))
                 self._track_sentence(sent, pos, tracker, hint)
-        candidates = self._possessive_positions(candidates, text, doc.published, paragraphs)
-        candidates = self._parenthetical(candidates, quotes, text, doc.published)
-        candidates = self._pattern_attributions(candidates, quotes, text, doc.published)
+        candidates = self._possessive_positions(candidates, text, when, paragraphs)
+        candidates = self._parenthetical(candidates, quotes, text, when)
+        candidates = self._pattern_attributions(candidates, quotes, text, when)
         candidates = self._attach_orphan_quotes(candidates, quotes, text)
         candidates = self._reattribute_carried(candidates, text)
-        forms = find_forms(text, self.linker, doc.published)
+        forms = find_forms(text, self.linker, when)
         statements = self._to_statements(doc, candidates, quotes)
         taken = [(s.start, s.end) for s in statements]
         for form in forms:
@@ -315,6 +318,19 @@ _DATELINE = re.compile(
     r"(?:(?:,\s+[A-Z][A-Za-z.]+(?:\s+\d{1,2})?(?:,?\s+\d{4})?|,\s+\d{1,2}\s+[A-Z][a-z]+(?:\s+\d{4})?)+"
     r"\s*(?:\([^()\n]{2,60}\))?|\s*\([^()\n]{2,60}\))\s*[-–—]+\s+"
 )
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _reference_date(text: str) -> PartialDate | None:
+    """Where to place a document without a date: the latest full date it names, when no year it
+    mentions is later (an anniversary, "since 1979", or a deadline "by 2030" makes the guess unsafe)."""
+    named = [m.date for m in find_dates(text) if m.source == "explicit" and m.date.day is not None]
+    latest = max(named, key=lambda d: d.sort_key(), default=None)
+    if latest is None or any(int(y) > latest.year for y in _YEAR.findall(text)):
+        return None
+    return latest
 
 
 def _mask_dateline(line: str) -> str:
