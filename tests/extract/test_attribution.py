@@ -262,3 +262,41 @@ def test_reference_date_of_an_undated_text(text: str, expected: str | None) -> N
 
     found = _reference_date(text)
     assert (found.iso() if found else None) == expected
+
+
+def test_attribution_conjoined_that_clause_stays_in_the_report(extract: Extract) -> None:
+    body = ("Ebrahim Raisi told reporters that the exchange could help build trust, and that Tehran remained ready "
+            "to revive the nuclear deal if the United States returned to its commitments.")
+    statements = extract(HEAD + body)
+    st = _find(statements, "remained ready to revive")
+    assert st.speaker.name == "Ebrahim Raisi"
+    assert not [s for s in statements if s.speaker.name == "Government of Iran"]
+
+
+@pytest.mark.parametrize(("closing", "expected"), [
+    ("the official said", None),                      # an unnamed official, not the President before
+    ("said oil analyst Dmitri Halloran of Petrolink", None),
+    ("he wrote", None),                               # a pronoun is the tracker's to resolve
+])
+def test_attribution_quote_closed_by_someone_else_is_not_the_last_speaker(
+        extract: Extract, closing: str, expected: str | None) -> None:
+    body = ("Hassan Rouhani told reporters that talks with Washington could resume if sanctions were lifted.\n\n"
+            "A senior U.S. official told reporters on a call that the exchange did not mean a change in policy. "
+            f'"We have no diplomacy with Iran on the nuclear file at the moment," {closing}.')
+    statements = extract(HEAD + body)
+    quoted = [s for s in statements if "no diplomacy with Iran" in s.text]
+    assert all(s.speaker.name != "Hassan Rouhani" for s in quoted), [(s.speaker.name, s.text) for s in quoted]
+
+
+@pytest.mark.parametrize(("closing", "attached"), [
+    ("the website wrote", True),
+    ("the daily wrote", True),
+    ("the spokesman said", False),
+])
+def test_may_refer_to(closing: str, attached: bool) -> None:
+    from stanceline.extract import _ATTRIBUTED_AFTER, _may_refer_to
+    from stanceline.records import Speaker
+
+    outlet = Speaker(text="Iranian Diplomacy", name="Iranian Diplomacy", kind="outlet", actor_id="iranian-diplomacy")
+    m = _ATTRIBUTED_AFTER.match(", " + closing)
+    assert m is not None and _may_refer_to(m.group("who"), outlet) is attached

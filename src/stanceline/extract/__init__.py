@@ -11,7 +11,14 @@ from stanceline.clean.dates import find_dates
 from stanceline.extract.attribution import Candidate, extract_from_paragraph
 from stanceline.extract.dating import date_for
 from stanceline.extract.forms import find_forms
-from stanceline.extract.lexicon import CANDIDATE
+from stanceline.extract.lexicon import (
+    CANDIDATE,
+    ORG_NOUNS,
+    OUTLET_NOUNS,
+    PERSON_ROLE_NOUNS,
+    PRONOUNS_GROUP,
+    PRONOUNS_PERSON,
+)
 from stanceline.extract.quotes import Quote, find_quotes
 from stanceline.extract.speakers import MentionTracker, entity_speaker
 from stanceline.extract.thesis import author_thesis
@@ -139,6 +146,9 @@ class AttributionExtractor:
                     tracker.add(Mention(offset + tok.idx, offset + tok.idx + len(tok.text), speaker, True))
                 elif tok.tag_ in ("NNS", "NNPS"):
                     tracker.plural_subjects.append(offset + tok.idx)
+                elif tok.lemma_.lower() in PERSON_ROLE_NOUNS and any(
+                        c.dep_ == "det" and c.lower_ in ("a", "an", "one", "another") for c in tok.children):
+                    tracker.unnamed_persons.append(offset + tok.idx)  # "A senior U.S. official told …"
 
     def _attach_orphan_quotes(self, cands: list[Candidate], quotes: list[Quote], text: str) -> list[Candidate]:
         """A quotation nobody introduces, opening a paragraph right after a statement, continues it."""
@@ -155,6 +165,9 @@ class AttributionExtractor:
             if not before:
                 continue
             prev = max(before, key=lambda c: c.end)
+            closing = _ATTRIBUTED_AFTER.match(text, q.outer_end)
+            if closing and not _may_refer_to(closing.group("who"), prev.speaker):
+                continue  # '“…,” the official said' after the President spoke: someone we could not name
             if "\n\n\n" in text[prev.end : q.open_mark]:
                 continue
             out.append(Candidate(q.start, q.end, prev.speaker, "continues", "direct", q.open_mark, q.outer_end, q.open_mark, q))
@@ -357,6 +370,23 @@ _VERB_LEMMA = {"said": "say", "says": "say", "wrote": "write", "writes": "write"
                "declared": "declare", "tweeted": "tweet", "noted": "note", "argued": "argue", "warned": "warn",
                "insisted": "insist", "stressed": "stress"}
 _VERBS = r"said|says|wrote|writes|reported|reports|added|adds|told|tells|stated|states|declared|tweeted|noted|argued|warned|insisted|stressed"
+# A quotation closed by its own attribution: '“…,” the official said', '“…,” said a senior diplomat'.
+_ATTRIBUTED_AFTER = re.compile(r"[\s,]*(?P<who>(?:[\w’'.\-]+\s+){0,6}?)(?:" + _VERBS + r")\b", re.IGNORECASE)
+
+
+def _may_refer_to(who: str, speaker: Speaker) -> bool:
+    """Can the words closing a quotation ("he", "the website", "the senior official", "Zarif") name ``speaker``?"""
+    words = [w.lower().strip(".,’'") for w in who.split()]
+    if not words:
+        return False  # '“…,” said oil analyst X': whoever follows the verb, the parser reads it
+    head = words[-1]
+    if head in PRONOUNS_PERSON or head in PRONOUNS_GROUP:
+        return False  # a pronoun is resolved from the sentences before, not from the last statement
+    if head in OUTLET_NOUNS:
+        return speaker.kind == "outlet"
+    if head in PERSON_ROLE_NOUNS or head in ORG_NOUNS:
+        return speaker.kind != "outlet" and head in (speaker.role or "").lower() or head in speaker.name.lower()
+    return any(w in speaker.name.lower().split() for w in words if len(w) > 2)
 _AFTER_QUOTE = re.compile(
     r"[\s,]*(?:(?P<verb0>" + _VERBS + r")\s+)?(?:the\s+)?(?P<name>[A-Z][\w&’'.\-]*(?:\s+(?:&\s+)?[A-Z][\w&’'.\-]*){0,5})"
     r"(?:\s+(?P<outlet>website|daily|newspaper|news agency|agency|paper|weekly))?(?:,?\s+(?!(?:" + _VERBS + r")\b)[^.“”\"\n]{0,90}?)?"

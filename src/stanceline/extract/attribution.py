@@ -232,13 +232,16 @@ def _nested_in(inner: Token, outer: Token) -> bool:
     """
     node, steps = inner, 0  # spaCy makes a new Token object per access: compare indices, not identity
     while node.head.i != node.i and steps < 12:
-        if node.dep_ in ("conj", "parataxis") or (node.dep_ == "advcl" and any(
+        # "… told reporters that A, and that Tehran remained ready …": a conjoined that-clause is
+        # still the report's content; any other conjunct is a clause of its own.
+        that_clause = node.dep_ == "conj" and any(c.dep_ == "mark" and c.lower_ == "that" for c in node.children)
+        if (node.dep_ in ("conj", "parataxis") and not that_clause) or (node.dep_ == "advcl" and any(
             c.dep_ == "mark" and c.lower_ in ("although", "though", "while", "whereas", "but", "whilst") for c in node.children
         )):
             return False
         parent = node.head
         if parent.i == outer.i:
-            return node.dep_ in COMPLEMENT_DEPS
+            return node.dep_ in COMPLEMENT_DEPS or that_clause
         node, steps = parent, steps + 1
     return False
 

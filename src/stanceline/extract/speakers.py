@@ -42,6 +42,7 @@ class MentionTracker:
     when: PartialDate | None
     mentions: list[Mention] = field(default_factory=list)
     plural_subjects: list[int] = field(default_factory=list)  # positions of unnamed plural subjects
+    unnamed_persons: list[int] = field(default_factory=list)  # "a senior official", "an analyst" as subjects
 
     def add(self, mention: Mention) -> None:
         self.mentions.append(mention)
@@ -161,9 +162,14 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
     doc_pos = offset + head.idx
     lower = head.lower_
     if lower in PRONOUNS_PERSON:
-        return (_clause_antecedent(head, offset, tracker, {"person"}, country_hint)
-                or tracker.last(doc_pos, {"person"}, subject_only=True)
-                or tracker.last(doc_pos, {"person"}, subject_only=False, window=600))
+        same_clause = _clause_antecedent(head, offset, tracker, {"person"}, country_hint)
+        if same_clause is not None:
+            return same_clause
+        found = (tracker.last(doc_pos, {"person"}, subject_only=True)
+                 or tracker.last(doc_pos, {"person"}, subject_only=False, window=600))
+        if found is not None and any((found.start or 0) < p < doc_pos for p in tracker.unnamed_persons):
+            return None  # "A senior official told reporters … “…,” he said": he is the unnamed official
+        return found
     if lower in PRONOUNS_GROUP:
         if head.dep_ in ("expl", "nsubjpass") or (lower == "it" and head.head.lemma_ in ("be", "seem", "appear")):
             return None  # "it can be argued that …", "it is clear that …": no speaker
