@@ -300,3 +300,22 @@ def test_may_refer_to(closing: str, attached: bool) -> None:
     outlet = Speaker(text="Iranian Diplomacy", name="Iranian Diplomacy", kind="outlet", actor_id="iranian-diplomacy")
     m = _ATTRIBUTED_AFTER.match(", " + closing)
     assert m is not None and _may_refer_to(m.group("who"), outlet) is attached
+
+
+@pytest.mark.parametrize(("body", "needle", "speaker"), [
+    # the attribution inside the sentence it reports
+    ("The daily Kayhan was scathing. Talks with a president who might be gone in five months, the paper wrote, "
+     "would be a gift to him and nothing for Iran.", "Talks with a president", "Kayhan"),
+    ("Hassan Rouhani spoke after the cabinet meeting. A deal with Washington, he said, was still within reach.",
+     "A deal with Washington", "Hassan Rouhani"),
+    # "in X's words" and "in the words of X"
+    ("Japanese Prime Minister Shinzo Abe met the Leader on Thursday. In Abe's words, the talks with Washington "
+     "were \"a big step forward\" for the region.", "the talks with Washington", "Shinzo Abe"),
+    ("In the words of Mohammad Javad Zarif, negotiations with the United States are not a favour to anyone.",
+     "negotiations with the United States", "Mohammad Javad Zarif"),
+])
+def test_attribution_inside_or_before_the_reported_sentence(extract: Extract, body: str, needle: str,
+                                                             speaker: str) -> None:
+    st = _find(extract(HEAD + body), needle)
+    assert speaker in st.speaker.name
+    assert st.text.startswith(needle.split()[0])

@@ -22,7 +22,7 @@ from stanceline.extract.lexicon import (
 from stanceline.extract.quotes import Quote, find_quotes
 from stanceline.extract.speakers import MentionTracker, entity_speaker
 from stanceline.extract.thesis import author_thesis
-from stanceline.records import Document, PartialDate, Speaker, Statement
+from stanceline.records import Document, PartialDate, Speaker, Statement, StatementKind
 from stanceline.registry import extractors
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ class AttributionExtractor:
                 candidates.extend(extract_from_paragraph([sent], pos, text, quotes, tracker, hint))
                 self._track_sentence(sent, pos, tracker, hint)
         candidates = self._possessive_positions(candidates, text, when, paragraphs)
+        candidates = self._in_words(candidates, text, when, paragraphs, tracker)
         candidates = self._parenthetical(candidates, quotes, text, when)
         candidates = self._pattern_attributions(candidates, quotes, text, when)
         candidates = self._attach_orphan_quotes(candidates, quotes, text)
@@ -171,6 +172,35 @@ class AttributionExtractor:
             if "\n\n\n" in text[prev.end : q.open_mark]:
                 continue
             out.append(Candidate(q.start, q.end, prev.speaker, "continues", "direct", q.open_mark, q.outer_end, q.open_mark, q))
+        return sorted(out, key=lambda c: c.start)
+
+    def _in_words(self, cands: list[Candidate], text: str, when: PartialDate | None,
+                  paragraphs: list[tuple[int, str]], tracker: MentionTracker) -> list[Candidate]:
+        """'In Abe's words, the visit was “a big step forward”', 'in the words of Zarif, …': no speech
+        verb, the phrase itself attributes the rest of the sentence."""
+        out = list(cands)
+        for pos, line in paragraphs:
+            for m in _IN_WORDS.finditer(line):
+                start, end = pos + m.start("content"), pos + m.end("content")
+                if any(c.start < end and start < c.end for c in out):
+                    continue
+                name = m.group("name") or m.group("name2")
+                npos = pos + (m.start("name") if m.group("name") else m.start("name2"))
+                link = self.linker.link(name, when)
+                if link.actor_id is not None:
+                    speaker: Speaker | None = Speaker(text=name, name=link.name, kind=link.kind, actor_id=link.actor_id,
+                                                      role=link.role, start=npos, end=npos + len(name))
+                else:  # a surname of someone named earlier ("Japanese Prime Minister Shinzo Abe … In Abe's words")
+                    last = name.split()[-1]
+                    speaker = next((mn.speaker for mn in reversed(tracker.mentions) if mn.start < npos
+                                    and mn.speaker.kind == "person" and mn.speaker.name.split()[-1] == last), None)
+                    if speaker is None and len(name.split()) >= 2:
+                        speaker = Speaker(text=name, name=name, kind="person", actor_id=None, start=npos, end=npos + len(name))
+                if speaker is None:
+                    continue
+                content = m.group("content")
+                kind: StatementKind = "mixed" if any(ch in content for ch in "“\"«") else "indirect"
+                out.append(Candidate(start, end, speaker, "words", kind, pos + m.start(), end, pos + m.start()))
         return sorted(out, key=lambda c: c.start)
 
     def _possessive_positions(self, cands: list[Candidate], text: str, published: PartialDate | None,
@@ -323,6 +353,9 @@ class AttributionExtractor:
 
 
 MIN_QUOTE_WORDS = 4
+_IN_WORDS = re.compile(
+    r"\b[Ii]n (?:(?P<name>(?:[A-Z][\w.\-’']+\s){0,3}[A-Z][\w.\-]+)(?:'s|’s) (?:own )?words"
+    r"|the words of (?P<name2>(?:[A-Z][\w.\-’']+\s){0,3}[A-Z][\w.\-]+)),\s*(?P<content>[^.!?\n]{10,400}[.!?”\"]*)")
 # A wire dateline opening a paragraph: "TEHRAN, Feb. 8 (National News Agency) –", "DOHA/DUBAI, Sept 18
 # (Gulf Wire) -", "WASHINGTON (AP) —". The parser reads it as part of the first sentence and may hang the
 # sentence's subject on the city.

@@ -100,6 +100,17 @@ def _acl_subject(verb: Token) -> Token | None:
 
 def _content_range(verb: Token, subject: Token | None) -> tuple[int, int]:
     """Character range of the cue's content: its subtree without the subject."""
+    if verb.dep_ == "parataxis" and verb.head.i != verb.i and not any(
+            c.dep_ in ("ccomp", "dobj", "xcomp", "prep") for c in verb.children):
+        # "Talks with a president …, the paper wrote, would be a gift to him": the attribution sits
+        # inside the sentence it reports, which is the content.
+        sentence = verb.sent
+        first, last = sentence[0], sentence[-1]
+        while first.i < last.i and (first.is_punct or first.is_space):
+            first = first.doc[first.i + 1]
+        while last.i > first.i and last.is_punct and last.text not in ("”", '"', "’"):
+            last = last.doc[last.i - 1]
+        return first.idx, last.idx + len(last.text)
     if subject is not None and subject.i < verb.i:
         # "Tehran remained ready to revive the deal, President Raisi told reporters": the reported
         # clause comes first, the speaker after it.
