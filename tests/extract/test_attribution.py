@@ -319,3 +319,10 @@ def test_attribution_inside_or_before_the_reported_sentence(extract: Extract, bo
     st = _find(extract(HEAD + body), needle)
     assert speaker in st.speaker.name
     assert st.text.startswith(needle.split()[0])
+
+
+def test_attribution_his_administration_is_the_named_presidents(extract: Extract) -> None:
+    body = ("President Biden faces midterm elections in November. His administration said it was prepared to "
+            "conclude a deal with Iran, but only on the basis of what was agreed in Vienna.")
+    st = _find(extract("Midterms\n\nTehran, August 20, 2022\n\n" + body), "prepared to conclude a deal")
+    assert st.speaker.name == "Biden administration"

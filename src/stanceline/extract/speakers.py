@@ -185,6 +185,15 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
                             skip=0 if lower == "latter" else 1, window=1500)
     if head.pos_ == "PRON":
         return None
+    if head.lemma_.lower() in ORG_NOUNS:
+        # "President Biden … His administration said": the named person's administration, when the pack has it.
+        poss = next((c for c in head.children if c.dep_ == "poss" and c.lower_ in ("his", "her")), None)
+        if poss is not None:
+            person = tracker.last(doc_pos, {"person"}, subject_only=False, window=1500)
+            if person is not None:
+                link = linker.link(f"{person.name.split()[-1]} {head.lower_}", tracker.when, country_hint)
+                if link.actor_id is not None:
+                    return _speaker(f"{poss.text} {head.text}", link, offset + poss.idx, offset + head.idx + len(head.text))
     role, appos_name = _appos_role(head)
     if appos_name is None and head.lemma_.lower() in (PERSON_ROLE_NOUNS | OUTLET_NOUNS | ORG_NOUNS | TITLE_WORDS):
         appos_name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"
