@@ -326,3 +326,11 @@ def test_attribution_his_administration_is_the_named_presidents(extract: Extract
             "conclude a deal with Iran, but only on the basis of what was agreed in Vienna.")
     st = _find(extract("Midterms\n\nTehran, August 20, 2022\n\n" + body), "prepared to conclude a deal")
     assert st.speaker.name == "Biden administration"
+
+
+def test_attribution_quote_closed_by_a_fresh_description_of_the_speaker(extract: Extract) -> None:
+    body = ("Political analyst Reza Hashemzadeh-Nouri told the news agency that the statement reflected a costly "
+            "decade. “Any negotiation in which one side tears up the paper whenever it wishes is not a negotiation, "
+            "it is a trap,” the university lecturer said.")
+    st = _find(extract(HEAD + body), "Any negotiation in which")
+    assert st.speaker.name == "Reza Hashemzadeh-Nouri"

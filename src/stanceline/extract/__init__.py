@@ -99,7 +99,7 @@ class AttributionExtractor:
         candidates = self._in_words(candidates, text, when, paragraphs, tracker)
         candidates = self._parenthetical(candidates, quotes, text, when)
         candidates = self._pattern_attributions(candidates, quotes, text, when)
-        candidates = self._attach_orphan_quotes(candidates, quotes, text)
+        candidates = self._attach_orphan_quotes(candidates, quotes, text, tracker)
         candidates = self._reattribute_carried(candidates, text)
         forms = find_forms(text, self.linker, when)
         statements = self._to_statements(doc, candidates, quotes)
@@ -151,7 +151,8 @@ class AttributionExtractor:
                         c.dep_ == "det" and c.lower_ in ("a", "an", "one", "another") for c in tok.children):
                     tracker.unnamed_persons.append(offset + tok.idx)  # "A senior U.S. official told …"
 
-    def _attach_orphan_quotes(self, cands: list[Candidate], quotes: list[Quote], text: str) -> list[Candidate]:
+    def _attach_orphan_quotes(self, cands: list[Candidate], quotes: list[Quote], text: str,
+                              tracker: MentionTracker) -> list[Candidate]:
         """A quotation nobody introduces, opening a paragraph right after a statement, continues it."""
         used = {c.quote.start for c in cands if c.quote is not None}
         out = list(cands)
@@ -167,7 +168,8 @@ class AttributionExtractor:
                 continue
             prev = max(before, key=lambda c: c.end)
             closing = _ATTRIBUTED_AFTER.match(text, q.outer_end)
-            if closing and not _may_refer_to(closing.group("who"), prev.speaker):
+            unnamed_between = any(prev.end <= p < q.open_mark for p in tracker.unnamed_persons)
+            if closing and (unnamed_between or not _may_refer_to(closing.group("who"), prev.speaker)):
                 continue  # '“…,” the official said' after the President spoke: someone we could not name
             if "\n\n\n" in text[prev.end : q.open_mark]:
                 continue
@@ -417,8 +419,11 @@ def _may_refer_to(who: str, speaker: Speaker) -> bool:
         return False  # a pronoun is resolved from the sentences before, not from the last statement
     if head in OUTLET_NOUNS:
         return speaker.kind == "outlet"
-    if head in PERSON_ROLE_NOUNS or head in ORG_NOUNS:
-        return speaker.kind != "outlet" and head in (speaker.role or "").lower() or head in speaker.name.lower()
+    if head in PERSON_ROLE_NOUNS:
+        # "the spokesman", or a fresh description of the person just quoted ("the university lecturer")
+        return speaker.kind == "person" and (head in (speaker.role or "").lower() or words[0] == "the")
+    if head in ORG_NOUNS:
+        return speaker.kind != "outlet" and (head in (speaker.role or "").lower() or head in speaker.name.lower())
     return any(w in speaker.name.lower().split() for w in words if len(w) > 2)
 _AFTER_QUOTE = re.compile(
     r"[\s,]*(?:(?P<verb0>" + _VERBS + r")\s+)?(?:the\s+)?(?P<name>[A-Z][\w&’'.\-]*(?:\s+(?:&\s+)?[A-Z][\w&’'.\-]*){0,5})"

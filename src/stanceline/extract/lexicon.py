@@ -41,6 +41,8 @@ PERSON_ROLE_NOUNS = frozenset("""
 spokesman spokeswoman spokesperson minister commander leader president chief official envoy negotiator diplomat
 secretary cleric ayatollah general deputy adviser advisor lawmaker speaker ambassador chairman head analyst expert
 researcher professor director editor premier king emir sultan representative
+lecturer scholar academic journalist columnist commentator writer politician activist economist strategist
+observer scientist historian legislator senator congressman congresswoman mp
 """.split())
 OUTLET_NOUNS = frozenset("""
 website site daily newspaper paper agency outlet publication weekly magazine channel broadcaster television tv
