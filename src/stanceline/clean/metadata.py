@@ -106,4 +106,52 @@ def find_outlet(lines: list[str]) -> str | None:
 
 
 def extract_metadata(lines: list[str]) -> TextMetadata:
-    return TextMetadata(find_title(lines), find_author(lines), find_outlet(lines), find_published(lines))
+    published = find_published(lines) or dateline_date(lines)
+    return TextMetadata(find_title(lines), find_author(lines), find_outlet(lines), published)
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# "MUSCAT, April 12 (Gulf Wire) -", "DOHA/DUBAI, Sept 18 (Gulf Wire) -": a wire dateline without its year.
+_YEARLESS_DATELINE = re.compile(
+    r"^[A-Z][A-Z'’.\-]{2,}(?:[ /][A-Z][A-Z'’.\-]+)*,\s+(?P<mon>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2})"
+    r"(?!\d|,?\s*(?:19|20)\d\d)\s*(?:\([^()\n]{2,60}\))?\s*[-–—]")
+_SAME_DAY = re.compile(r"(?i)\b(?:on|this|late|early)\s+(?P<wd>" + "|".join(_WEEKDAYS) + r")\b")
+_YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def dateline_date(lines: list[str]) -> PartialDate | None:
+    """The date of a wire dateline that leaves out the year ("MUSCAT, April 12 (Gulf Wire) - … on Saturday").
+
+    The year is inferred only when two pieces of evidence agree: the lead paragraph names the weekday of
+    the dateline's own day, and the latest year the text mentions is within a year of the story's (a
+    story looks back to last year or ahead to the next). When exactly one year so placed puts that day
+    on that weekday, that is the year; otherwise there is no date.
+    """
+    from stanceline.clean.dates import _EN_MONTHS
+
+    head = [ln.strip() for ln in lines[:12] if ln.strip()]
+    for i, line in enumerate(head):
+        m = _YEARLESS_DATELINE.match(line)
+        if m is None:
+            continue
+        month = _EN_MONTHS.get(m.group("mon").lower().rstrip("."))
+        day = int(m.group("day"))
+        lead = line[m.end():]
+        weekday = _SAME_DAY.search(lead)
+        years = [int(y) for y in _YEAR_MENTION.findall("\n".join(lines))]
+        if month is None or weekday is None or not years:
+            return None
+        latest = max(years)
+        wanted = _WEEKDAYS.index(weekday.group("wd").lower())
+        fits = [y for y in range(latest - 1, latest + 2) if _weekday(y, month, day) == wanted]
+        return PartialDate(fits[0], month, day) if len(fits) == 1 else None
+    return None
+
+
+def _weekday(year: int, month: int, day: int) -> int | None:
+    import datetime as dt
+
+    try:
+        return dt.date(year, month, day).weekday()
+    except ValueError:
+        return None
