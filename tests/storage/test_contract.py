@@ -205,3 +205,29 @@ def test_store_reopening_migrates_nothing_and_keeps_data(store_url: str) -> None
 def test_store_unreachable_database_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="cannot open database"):
         open_store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_store_revision_counts_write_transactions_and_primary_judgement_is_on_the_row(store: SqlStore) -> None:
+    from stanceline.storage.queries import StatementQuery, count_statements, stance_counts
+
+    start = store.revision()
+    docs = fill(store, 3)
+    assert store.revision() == start + 3
+    assert store.save(docs[0]) == "duplicate"  # a transaction that adds nothing still counts: readers re-check
+    after_saves = store.revision()
+    store.statement_rows()
+    assert store.revision() == after_saves
+    rows = store.statement_rows()
+    from sqlalchemy import select
+
+    from stanceline.storage import tables as t
+
+    with store.engine.connect() as conn:
+        primary = {r.statement_id: (r.target, r.stance) for r in conn.execute(
+            select(t.judgements.c.statement_id, t.judgements.c.target, t.judgements.c.stance)
+            .where(t.judgements.c.rank == 0))}
+    assert primary and all((row["target"], row["stance"]) == primary[row["id"]] for row in rows)
+    judged = [r for r in rows if r["target"]]
+    assert count_statements(store, StatementQuery(on_target=True)) == len(judged)
+    by_day = stance_counts(store)
+    assert sum(n for _, _, n in by_day) == len([r for r in judged if r["date_sort"]])
