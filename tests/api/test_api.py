@@ -10,7 +10,7 @@ from stanceline.api.app import create_app
 from stanceline.config import load_settings
 from tests.api.factory import XSS, build_store
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token"  # noqa: S105 - a test token
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from stanceline.config import load_settings
 from stanceline.storage import open_store
 from tests.api.factory import build_store
 
-TOKEN = "cache-token"
+TOKEN = "cache-token"  # noqa: S105 - a test token
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 

@@ -262,9 +262,12 @@ def test_oversized_request_body_is_refused_with_413(client: TestClient, hostile:
 def test_repeated_bad_token_attempts_are_rate_limited(hostile: tuple[str, list[str], list[str]]) -> None:
     settings = load_settings(db=f"sqlite:///{hostile[0]}", api_token=TOKEN)
     with TestClient(create_app(settings), raise_server_exceptions=False) as limited:
-        statuses = {limited.post("/api/v1/actors/merge", json={"source": "a", "target": "b"},
-                                     headers={"Authorization": f"Bearer guess-{i}"}).status_code for i in range(200)}
-    assert 429 in statuses
+        answers = [limited.post("/api/v1/actors/merge", json={"source": "a", "target": "b"},
+                                headers={"Authorization": f"Bearer guess-{i}"}) for i in range(200)]
+    limited_answers = [r for r in answers if r.status_code == 429]
+    assert limited_answers
+    assert limited_answers[0].headers["retry-after"] == "60"
+    assert set(limited_answers[0].json()["error"]) == {"code", "message"}
 
 
 def test_responses_carry_nosniff(client: TestClient) -> None:

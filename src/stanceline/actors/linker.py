@@ -129,7 +129,7 @@ class Linker:
             return self._link(surface, when, country_hint, context)
         key = (surface, when, country_hint)
         cache = self.__dict__.setdefault("_link_cache", {})
-        found = cache.get(key)
+        found: Link | None = cache.get(key)
         if found is None:
             if len(cache) > 100_000:
                 cache.clear()
@@ -265,7 +265,7 @@ def _looks_like_name(raw: str) -> bool:
 def _same_initials(core: list[str], key: str) -> bool:
     """Transliterations vary inside a word, rarely in its first letter ("Jafari"/"Jaffari")."""
     other = key.split()
-    return len(other) == len(core) and all(a[:1] == b[:1] for a, b in zip(core, other))
+    return len(other) == len(core) and all(a[:1] == b[:1] for a, b in zip(core, other, strict=True))
 
 
 def _first_names_agree(core: list[str], actor_id: str, linker: Linker) -> bool:

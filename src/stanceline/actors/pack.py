@@ -232,7 +232,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -253,8 +253,9 @@ class _Problems:
     def warn(self, file: str, line: Any, message: str) -> None:
         self.warnings.append(f"{file}:{line if line else '?'}: warning: {message}")
 
-    def keys(self, item: dict[str, Any], section: str, file: str, what: str) -> None:
-        """Warn about keys the loader does not read, suggesting the closest known key."""
+    def keys(self, item: dict[str, Any], section: str, file: str, what: str) -> bool:
+        """Warn about keys the loader does not read, suggesting the closest known key; always True
+        (so that it can sit in a comprehension's condition)."""
         known = KNOWN_KEYS[section]
         for key in item:
             if key == "__line__" or key in known:
@@ -262,6 +263,7 @@ class _Problems:
             close = difflib.get_close_matches(str(key), sorted(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self.warn(file, item.get("__line__"), f"{what}: unknown key {key!r} is ignored{hint}")
+        return True
 
 
 def _read_yaml(path: Path, problems: _Problems) -> dict[str, Any]:
@@ -473,7 +475,7 @@ def validate_and_build(path: Path) -> Pack:
         Target(str(t["id"]), str(t.get("label", t["id"])), _strs(t.get("counterparts")), _strs(t.get("topics")),
                _strs(t.get("speaker_countries")), int(t.get("priority", 0)), t.get("counterpart_country"))
         for t in _list(tdata, "targets", "targets.yaml", problems)
-        if problems.keys(t, "targets", "targets.yaml", f"target {t['id']!r}") is None
+        if problems.keys(t, "targets", "targets.yaml", f"target {t['id']!r}")
     )
     arguments = []
     for a in _list(_read_yaml(path / "arguments.yaml", problems), "arguments", "arguments.yaml", problems):
@@ -486,13 +488,13 @@ def validate_and_build(path: Path) -> Pack:
     conditions = tuple(
         Condition(str(c["id"]), str(c.get("label", c["id"])), _strs(c.get("cues")))
         for c in _list(_read_yaml(path / "conditions.yaml", problems), "conditions", "conditions.yaml", problems)
-        if problems.keys(c, "conditions", "conditions.yaml", f"condition {c['id']!r}") is None
+        if problems.keys(c, "conditions", "conditions.yaml", f"condition {c['id']!r}")
     )
     events = tuple(
         Event(str(e["id"]), _date(e.get("date"), "events.yaml", e.get("__line__"), f"{e['id']} date", problems),
               str(e.get("description") or ""), _strs(e.get("actors")), str(e.get("kind") or ""))
         for e in _list(_read_yaml(path / "events.yaml", problems), "events", "events.yaml", problems)
-        if problems.keys(e, "events", "events.yaml", f"event {e['id']!r}") is None
+        if problems.keys(e, "events", "events.yaml", f"event {e['id']!r}")
     )
     for ev in events:
         for actor_id in ev.actors:
@@ -517,7 +519,7 @@ def _check_overlaps(held: dict[str, list[tuple[Role, str]]], offices: dict[str, 
         if offices[office_id].concurrent:
             continue
         dated = sorted((r for r in roles if r[0].start), key=lambda r: r[0].start.sort_key() if r[0].start else "")
-        for (a, a_id), (b, b_id) in zip(dated, dated[1:]):
+        for (a, a_id), (b, b_id) in zip(dated, dated[1:], strict=False):
             if a_id == b_id or a.uncertain or b.uncertain or b.start is None:
                 continue
             a_end = _end_key(a.end) if a.end else "9999-12-31"

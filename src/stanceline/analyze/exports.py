@@ -66,9 +66,9 @@ def to_graphml(rows: Iterable[Row]) -> str:
         ET.SubElement(parent, f"{{{GRAPHML_NS}}}data", {"key": key}).text = value
 
     for node_id, (label, kind) in sorted(nodes.items()):
-        node = ET.SubElement(graph, f"{{{GRAPHML_NS}}}node", {"id": node_id})
-        data(node, "label", label)
-        data(node, "type", kind)
+        element = ET.SubElement(graph, f"{{{GRAPHML_NS}}}node", {"id": node_id})
+        data(element, "label", label)
+        data(element, "type", kind)
     n = 0
     for (src, dst, stance), weight in sorted(stance_edges.items()):
         edge = ET.SubElement(graph, f"{{{GRAPHML_NS}}}edge", {"id": f"e{n}", "source": src, "target": dst})

@@ -60,7 +60,7 @@ class PeriodStance:
         return {"period": self.period, "counts": dict(self.counts), "total": self.total, "net": self.net}
 
 
-def points_from_counts(counts: Iterable[tuple[str, str | None, int]]) -> list[PeriodStance]:
+def points_from_counts(counts: Iterable[tuple[str | None, str | None, int]]) -> list[PeriodStance]:
     """(period, stance, n) triples (e.g. from a SQL GROUP BY) → one point per period, in order."""
     by_period: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(JUDGED, 0))
     for period, stance, n in counts:

@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import anyio
@@ -21,7 +21,12 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ErrorResponse = Callable[[Request, int, str, dict[str, str] | None], Any]
+
+class ErrorResponse(Protocol):
+    """The app's one error shape: ``error(request, status, message, headers=…)``."""
+
+    def __call__(self, request: Request, status: int, message: str, detail: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> Any: ...
 # Pages never run inline script: article text is untrusted, and this makes any escaping slip inert.
 CSP = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        b"base-uri 'none'; frame-ancestors 'none'")
@@ -173,7 +178,7 @@ class RequestLimits:
             return
         length = Headers(scope=scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            response = self.error(Request(scope), 413, f"request body too large (limit {self.max_body_bytes:,} bytes)", None)
+            response = self.error(Request(scope), 413, f"request body too large (limit {self.max_body_bytes:,} bytes)")
             await response(scope, receive, send)
             return
         if scope["method"] not in WRITES:
@@ -185,7 +190,7 @@ class RequestLimits:
         self._failures[client] = recent
         if len(recent) >= self.failures_per_min:
             response = self.error(Request(scope), 429, "too many failed attempts; try again in a minute",
-                                  {"Retry-After": "60"})
+                                  headers={"Retry-After": "60"})
             await response(scope, receive, send)
             return
 

@@ -130,7 +130,7 @@ def dateline_date(lines: list[str]) -> PartialDate | None:
     from stanceline.clean.dates import _EN_MONTHS
 
     head = [ln.strip() for ln in lines[:12] if ln.strip()]
-    for i, line in enumerate(head):
+    for line in head:
         m = _YEARLESS_DATELINE.match(line)
         if m is None:
             continue

@@ -22,7 +22,7 @@ from stanceline.extract.lexicon import (
 from stanceline.extract.quotes import Quote, find_quotes
 from stanceline.extract.speakers import MentionTracker, entity_speaker
 from stanceline.extract.thesis import author_thesis
-from stanceline.records import Document, PartialDate, Speaker, Statement, StatementKind
+from stanceline.records import DateSource, Document, PartialDate, Speaker, Statement, StatementKind
 from stanceline.registry import extractors
 
 if TYPE_CHECKING:
@@ -107,7 +107,8 @@ class AttributionExtractor:
         for form in forms:
             if any(s < form.end and form.start < e for s, e in taken):
                 statements = [st for st in statements if not (st.start < form.end and form.start < st.end)]
-            date, source = (doc.published, "publication") if doc.published else (None, "none")
+            date = doc.published
+            source: DateSource = "publication" if doc.published else "none"
             statements.append(Statement(
                 document_id=doc.id, start=form.start, end=form.end, text=text[form.start:form.end], speaker=form.speaker,
                 cue=form.cue, kind="list" if form.cue == "viewpoint" else "direct", produced_by=VERSION, date=date,

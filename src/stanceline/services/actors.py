@@ -161,7 +161,7 @@ def actor_merges(store: SqlStore) -> dict[str, MergeTarget]:
         end = rows.get(_follow(row["id"], rows))
         if end is None:
             continue
-        kind = end["kind"] if end["kind"] in ("person", "organization", "outlet", "government") else "unknown"
+        kind: SpeakerKind = end["kind"] if end["kind"] in ("person", "organization", "outlet", "government") else "unknown"
         # A provisional target keeps its provisional id; the store names it from the speaker.
         target = MergeTarget("" if end["provisional"] else str(end["id"]), str(end["name"]), kind)
         merges[str(row["id"])] = target

@@ -86,7 +86,7 @@ def _rows(store: SqlStore, target: str | None = None) -> list[dict[str, Any]]:
 def _check_grain(grain: str) -> timelines.Grain:
     if grain not in timelines.GRAINS:
         raise InvalidRequestError(f"unknown period {grain!r}; use one of {', '.join(timelines.GRAINS)}")
-    return grain  # type: ignore[return-value]
+    return grain
 
 
 # -- statements and documents -------------------------------------------------------------------

@@ -90,8 +90,8 @@ def statement_page(store: SqlStore, q: StatementQuery, with_total: bool = True) 
     """One page of statements (joined with document and primary judgement, corrections applied) and the total."""
     s, d, j = t.statements, t.documents, t.judgements
     # The statement row carries the primary judgement's target and stance.
-    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
-            j.c.conditions, j.c.argument, j.c.argument_id, j.c.produced_by.label("judged_by")]
+    cols: list[Any] = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
+                       j.c.conditions, j.c.argument, j.c.argument_id, j.c.produced_by.label("judged_by")]
     with store.engine.connect() as conn:
         conds = _conditions(conn, q)
         order = (s.c.date_sort.desc(), s.c.id.desc()) if q.newest_first else (s.c.date_sort, s.c.id)
@@ -166,8 +166,8 @@ def statements_by_ids(store: SqlStore, ids: Sequence[str]) -> list[dict[str, Any
 
 def _by_ids(store: SqlStore, ids: tuple[str, ...]) -> list[dict[str, Any]]:
     s, d, j = t.statements, t.documents, t.judgements
-    cols = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
-            j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues]
+    cols: list[Any] = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
+                       j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues]
     with store.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(_joined(select(*cols)).where(s.c.id.in_(list(ids))))]
         store._apply_corrections(conn, rows)

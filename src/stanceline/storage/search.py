@@ -40,7 +40,7 @@ def search_condition(conn: Connection, query: str) -> ColumnElement[bool]:
         match = text("statements_fts MATCH :fts").bindparams(fts=expr)
         return s.c.id.in_(select(text("statement_id")).select_from(text("statements_fts")).where(match))
     if conn.dialect.name == "postgresql":
-        return func.to_tsvector("simple", s.c.text).op("@@")(func.plainto_tsquery("simple", query))  # type: ignore[no-any-return]
+        return func.to_tsvector("simple", s.c.text).op("@@")(func.plainto_tsquery("simple", query))
     like = f"%{query.lower()}%"
     return func.lower(s.c.text).like(like) | func.lower(s.c.speaker).like(like)
 
