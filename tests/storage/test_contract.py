@@ -231,3 +231,19 @@ def test_store_revision_counts_write_transactions_and_primary_judgement_is_on_th
     assert count_statements(store, StatementQuery(on_target=True)) == len(judged)
     by_day = stance_counts(store)
     assert sum(n for _, _, n in by_day) == len([r for r in judged if r["date_sort"]])
+
+
+def test_store_a_correction_made_through_another_handle_is_applied_at_once(store: SqlStore) -> None:
+    from stanceline.storage.queries import StatementQuery, statement_page
+
+    fill(store, 2)
+    rows, _ = statement_page(store, StatementQuery(), with_total=False)
+    assert rows and not any(r.get("corrected") for r in rows)  # no corrections yet: remembered for this revision
+    other = open_store(store.url)
+    try:
+        other.add_correction(rows[0]["id"], "stance", "oppose", "ana")
+    finally:
+        other.close()
+    again, _ = statement_page(store, StatementQuery(), with_total=False)
+    first = next(r for r in again if r["id"] == rows[0]["id"])
+    assert first["stance"] == "oppose" and first["corrected"] is True

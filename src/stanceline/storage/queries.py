@@ -97,7 +97,10 @@ def statement_page(store: SqlStore, q: StatementQuery, with_total: bool = True) 
         order = (s.c.date_sort.desc(), s.c.id.desc()) if q.newest_first else (s.c.date_sort, s.c.id)
         # The page's ids first, from an index in list order (no join, no sort, only the page's rows
         # touched), then those rows in full.
-        ids = _joined(select(s.c.id), q).where(and_(*conds)).order_by(*order).limit(q.limit).offset(q.offset)
+        ids = _joined(select(s.c.id), q)
+        if conds:
+            ids = ids.where(and_(*conds))
+        ids = ids.order_by(*order).limit(q.limit).offset(q.offset)
         sel = _joined(select(*cols)).where(s.c.id.in_(ids.scalar_subquery())).order_by(*order)
         result = conn.execute(sel)
         keys = list(result.keys())

@@ -84,6 +84,7 @@ class SqlStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._ignore_stmts: dict[str, tuple[Any, Any]] = {}
+        self._corrections_at: tuple[int, bool] | None = None
         try:
             self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
             if self.engine.dialect.name == "sqlite":
@@ -159,6 +160,18 @@ class SqlStore:
                     raise
             time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
+
+    def _has_corrections(self, conn: Connection) -> bool:
+        """Whether any correction is stored, asked once per revision (most stores have none, and every
+        page of statements would otherwise look them up)."""
+        # The revision as this transaction sees it, so that the answer and its key come from one snapshot.
+        revision = int(conn.exec_driver_sql(_REVISION_SQL).scalar() or 0)
+        known = self._corrections_at
+        if known is not None and known[0] == revision:
+            return known[1]
+        found = conn.execute(select(t.corrections.c.id).limit(1)).first() is not None
+        self._corrections_at = (revision, found)
+        return found
 
     def revision(self) -> int:
         """A number that goes up with every write transaction: the key of read caches.
@@ -358,7 +371,7 @@ class SqlStore:
         return rows
 
     def _apply_corrections(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        if not rows:
+        if not rows or not self._has_corrections(conn):
             return
         ids = [r["id"] for r in rows]
         latest: dict[tuple[str, str], str | None] = {}
