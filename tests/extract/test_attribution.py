@@ -334,3 +334,24 @@ def test_attribution_quote_closed_by_a_fresh_description_of_the_speaker(extract:
             "it is a trap,” the university lecturer said.")
     st = _find(extract(HEAD + body), "Any negotiation in which")
     assert st.speaker.name == "Reza Hashemzadeh-Nouri"
+
+
+@pytest.mark.parametrize(("line", "speaker"), [
+    ("Iran's foreign ministry spokesman Esmaeil Baghaei, on X: the delegation has come to pursue the nation's "
+     "rights, and any agreement with Washington must respect Iran's right to enrichment.", "Esmaeil Baghaei"),
+    ("Foreign Minister Abbas Araghchi, in a statement: talks with the United States will stay indirect for now.",
+     "Abbas Araghchi"),
+    ("Zarif said: negotiations with the United States are not a favour to anyone.", "Mohammad Javad Zarif"),
+])
+def test_attribution_colon_form_with_role_and_channel(extract: Extract, line: str, speaker: str) -> None:
+    statements = extract(HEAD + line + "\n")
+    assert any(s.speaker.name == speaker and "United States" in s.text or "Washington" in s.text
+               for s in statements if s.speaker.name == speaker), [(s.speaker.name, s.text) for s in statements]
+
+
+def test_attribution_colon_form_needs_a_known_name() -> None:
+    from stanceline.extract.forms import _COLON
+
+    assert _COLON.match("Note that the talks: they will resume in Muscat next week.") is None
+    m = _COLON.match("Iran's foreign ministry spokesman Esmaeil Baghaei, on X: the delegation has arrived in Rome.")
+    assert m is not None and m.group("name") == "Esmaeil Baghaei"

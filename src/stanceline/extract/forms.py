@@ -18,7 +18,13 @@ from stanceline.records import PartialDate, Speaker
 _VIEW = re.compile(r"^\s*(?:Viewpoint|View|Position|Opinion|Quote|Statement|Stance|Said)\s*:\s*(?P<body>\S.*)$", re.I)
 _ARG = re.compile(r"^\s*(?:Argument|Reason|Rationale|Justification)\s*:\s*(?P<body>\S.*)$", re.I)
 _NAME_ROLE = re.compile(r"^\s*(?P<name>[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,5})\s*[,–—-]\s*(?P<role>[^.:!?]{3,200}?)\s*$")
-_COLON = re.compile(r"^\s*(?P<name>[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,4})(?:\s+(?P<verb>said|says|wrote|writes|told \w+|tweeted|added))?\s*:\s*(?P<body>[“\"«]?\S.{10,})$")
+_COLON = re.compile(
+    # "Khamenei: …", "Zarif said: …", and the live-blog style "Iran's foreign ministry spokesman Esmaeil
+    # Baghaei, on X: …" (a role before the name, the channel after it).
+    r"^\s*(?:(?P<role>(?:[\w'’.\-]+\s+){1,6}?))?(?P<name>[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,4})"
+    r"(?:,?\s+(?:on|in|via|to)\s+(?:a\s+)?(?:post\s+on\s+)?(?:X|Twitter|Telegram|Instagram|Facebook|statement|"
+    r"state\s+(?:TV|television)|television|reporters))?"
+    r"(?:\s+(?P<verb>said|says|wrote|writes|told \w+|tweeted|added))?\s*:\s*(?P<body>[“\"«]?\S.{10,})$")
 _QA_Q = re.compile(r"^\s*(?:Q|Question|Interviewer)\s*[:.]\s*", re.I)
 _QA_A = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s*(?P<body>\S.*)$", re.I)
 _NOT_NAMES = {"Viewpoint", "Argument", "Note", "Update", "Editor", "Source", "Photo", "Read", "Related", "Tags", "Q", "A",
