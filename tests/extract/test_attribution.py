@@ -355,3 +355,11 @@ def test_attribution_colon_form_needs_a_known_name() -> None:
     assert _COLON.match("Note that the talks: they will resume in Muscat next week.") is None
     m = _COLON.match("Iran's foreign ministry spokesman Esmaeil Baghaei, on X: the delegation has arrived in Rome.")
     assert m is not None and m.group("name") == "Esmaeil Baghaei"
+
+
+@pytest.mark.parametrize("body", [
+    "The Joint Plan of Action agreed between Iran and the world powers in Geneva entered into force on Monday.",
+    "The Vienna Talks showed that a deal with the United States was still possible.",
+])
+def test_attribution_texts_and_events_are_not_speakers(extract: Extract, body: str) -> None:
+    assert not [s for s in extract(HEAD + body) if s.speaker.name in ("Joint Plan", "Vienna Talks", "The Vienna Talks")]

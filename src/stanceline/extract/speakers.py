@@ -223,6 +223,8 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
             kind = "outlet"
         if (kind == "unknown" and lemma in TITLE_WORDS) or not proper or ptext.lower() in ("his eminence", "his excellency", "eminence"):
             return None  # a bare capitalised title ("Commander", "His Eminence") names nobody
+        if any(t.lower_ in NOT_SPEAKERS for t in tokens):
+            return None  # "The Joint Plan of Action agreed …", "the Vienna talks showed …": a text or an event
         return Speaker(text=ptext, name=ptext, kind=kind, actor_id=None, role=role or _title_role(tokens, proper),
                        start=offset + pstart, end=offset + pend)
     if head.pos_ == "NOUN":
@@ -272,6 +274,12 @@ def _with_role(speaker: Speaker, role: str) -> Speaker:
 
     return replace(speaker, role=speaker.role or role)
 
+
+# Head words of names that are texts, events or places, never speakers (unless the pack lists the name).
+NOT_SPEAKERS = frozenset("""
+plan action agreement deal accord treaty resolution act framework programme program protocol convention charter
+law bill talks summit conference round declaration statute
+""".split())
 
 TITLE_WORDS = frozenset("""
 commander commander-in-chief secretary minister president spokesman spokeswoman chief director head adviser advisor
