@@ -363,3 +363,11 @@ def test_attribution_colon_form_needs_a_known_name() -> None:
 ])
 def test_attribution_texts_and_events_are_not_speakers(extract: Extract, body: str) -> None:
     assert not [s for s in extract(HEAD + body) if s.speaker.name in ("Joint Plan", "Vienna Talks", "The Vienna Talks")]
+
+
+def test_attribution_honorific_is_not_a_new_speaker(extract: Extract) -> None:
+    body = ("Ayatollah Ali Khamenei said on Friday that the Americans had not fulfilled their commitments.\n\n"
+            "“The same person who is in office now tore up the agreement with the United States,” His Eminence said.")
+    statements = extract(HEAD + body)
+    assert not [s for s in statements if "Eminence" in s.speaker.name]
+    assert _find(statements, "tore up the agreement").speaker.name == "Ali Khamenei"

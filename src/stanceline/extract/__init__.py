@@ -254,6 +254,8 @@ class AttributionExtractor:
             else:
                 base = 0
             name = m.group("name").strip()
+            if name.split()[0].lower() in ("his", "her", "its", "their", "this", "that"):
+                continue  # "His Eminence said": an honorific standing for someone named earlier, not a name
             link = self.linker.link(name, published)
             if link.actor_id is None and len(name.split()) < 2:
                 continue
@@ -416,6 +418,8 @@ def _may_refer_to(who: str, speaker: Speaker) -> bool:
     if not words:
         return False  # '“…,” said oil analyst X': whoever follows the verb, the parser reads it
     head = words[-1]
+    if words[0] in ("his", "her") and head in ("eminence", "excellency", "holiness", "majesty", "highness"):
+        return speaker.kind == "person"  # "His Eminence said": an honorific for the person just quoted
     if head in PRONOUNS_PERSON or head in PRONOUNS_GROUP:
         return False  # a pronoun is resolved from the sentences before, not from the last statement
     if head in OUTLET_NOUNS:
