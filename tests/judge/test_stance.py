@@ -34,6 +34,10 @@ from stanceline.judge.stance import score_stance
         ("We will not hold direct talks while maximum pressure continues.", "conditional"),
         ("If the US tears up the deal, we will shred it.", "conditional"),
         ("Any new deal must include guarantees that Washington will not walk away again.", "conditional"),
+        ("All sanctions must be lifted on the very day a final agreement is signed.", "conditional"),
+        # a negation inside an obligation phrase
+        ("Iran should never negotiate with the United States; the sanctions must be lifted and that is all.", "oppose"),
+        ("Tehran must not return to the talks in Vienna.", "oppose"),
         # neutral
         ("The two ministers met on the sidelines of the General Assembly in September.", "neutral"),
     ],

@@ -89,7 +89,7 @@ EXPLICIT_CONDITION = re.compile(
     r"first (?:had|has|have|needs?) to|in certain (?:situations|circumstances|cases|conditions)|under (?:certain |the right )?conditions|insist\w* on|(?:not|never) \w+ with (?:the|this) current (?:administration|government)|"
     r"(?:will|would|shall) (?:burn|shred|tear up|leave|quit|exit|abandon|withdraw from) (?:\w+ ){0,4}?(?:if|when|should|the (?:americans|us|other side)) (?:\w+ ){0,4}?(?:not )?(?:abide|comply|honou?r|violate|tear|breach|withdraw|fulfil)\w*|"
     r"(?:when|once) (?:it|they|washington|the (?:us|united states|americans)) (?:serves?|lifts?|returns?|changes?|stops?|shows?)|"
-    r"need to be sure|would need to|permissible when|(?<!without )(?<!without any )(?<!no )preconditions?|possible with (?:any )?(?:other|another|a different)|"
+    r"need to be sure|would need to|permissible when|(?:must|should|has to|have to|needs? to) be (?:lifted|removed|guaranteed|verified)|(?<!without )(?<!without any )(?<!no )preconditions?|possible with (?:any )?(?:other|another|a different)|"
     r"with (?:any )?(?:other|another|a different) (?:administration|government|president))\b"
 )
 ACCEPTS = re.compile(
@@ -101,6 +101,7 @@ RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could|must) (we|one|
 
 _OPPOSE = [(re.compile(p, re.I), w) for p, w in OPPOSE]
 _SUPPORT = [(re.compile(p, re.I), w) for p, w in SUPPORT]
+_NEG_INSIDE = re.compile(r"(?i)\b(?:not|never|no)\b|n't")
 _NEG_BEFORE = re.compile(rf"(?i)\b{_NEG}\b(?:\W+\w+){{0,3}}\W*$")
 
 
@@ -122,7 +123,8 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     cues: list[str] = []
     for pattern, weight in _SUPPORT:
         for m in pattern.finditer(text):
-            if _negated(text, m.start()):
+            # "should never negotiate": the negation may sit inside the matched phrase
+            if _negated(text, m.start()) or _NEG_INSIDE.search(m.group(0)):
                 oppose += weight
                 cues.append(f"not {m.group(0)}")
             else:
