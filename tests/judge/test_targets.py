@@ -41,3 +41,12 @@ def test_targets_anaphor_carries_the_topic(pack) -> None:  # type: ignore[no-unt
     previous = "Some politicians call for negotiations with the US."
     found, contextual = matcher_for(pack).targets("The paper questions those calls.", "The paper questions those calls.", None, "IR", previous)
     assert found and contextual
+
+
+def test_targets_discussions_and_the_deal_count_only_inside_a_document_about_a_target(pack) -> None:  # type: ignore[no-untyped-def]
+    matcher = matcher_for(pack)
+    default = matcher.document_default("Iran and the United States held talks in Muscat on Saturday.", "Talks in Oman")
+    for text in ("It described the discussions as very positive and constructive.", "The deal on the table was a bad one."):
+        found, contextual = matcher.targets(text, text, default, "US")
+        assert found and contextual, text
+        assert matcher.targets(text, text, None, "US")[0] == [], text  # no document topic: off target
