@@ -156,3 +156,12 @@ def test_identical_concurrent_requests_are_computed_once(status: int) -> None:
     assert len(answers) == 11 and {a for a in answers} == {(status, b'{"n": 1}')}
     # Answered once per path when the answer can be shared; an error is not shared, so each asks again.
     assert calls.count("/api/v1/timeline") == (1 if status == 200 else 10) and calls.count("/api/v1/shifts") == 1
+
+
+def test_an_unreachable_store_is_a_clear_503_not_a_traceback(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"  # the folder does not exist: the store cannot open
+    with TestClient(create_app(load_settings(db=url)), raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/statements")
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "unavailable" and "cannot open database" in r.json()["error"]["message"]
+    assert "Traceback" not in r.text

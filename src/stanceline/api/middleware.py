@@ -27,6 +27,8 @@ class ErrorResponse(Protocol):
 
     def __call__(self, request: Request, status: int, message: str, detail: list[dict[str, Any]] | None = None,
                  headers: dict[str, str] | None = None) -> Any: ...
+
+
 # Pages never run inline script: article text is untrusted, and this makes any escaping slip inert.
 CSP = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        b"base-uri 'none'; frame-ancestors 'none'")
@@ -35,9 +37,13 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 @dataclass(frozen=True)
 class _Entry:
-    status: int
+    """A cached 200 response."""
+
     headers: list[tuple[bytes, bytes]]
     body: bytes
+
+    def cost(self, key: str) -> int:
+        return len(self.body) + len(key) + 200  # headers and bookkeeping, roughly
 
 
 class ResponseCache:
@@ -46,8 +52,8 @@ class ResponseCache:
     Every response it passes gets an ETag derived from the revision and the request (so a client that
     sends it back in ``If-None-Match`` gets a 304 without anything being computed). Bodies are kept in
     a least-recently-used map of at most ``max_bytes``; a new revision empties it. Identical requests
-    arriving while the first is computed wait for its answer instead of computing it again. Each server process
-    has its own cache, and each checks the revision — one primary-key read — on every request, so a
+    arriving while the first is computed wait for its answer instead of computing it again. Each
+    server process has its own cache, and each checks the revision — one primary-key read — on every request, so a
     write made through any process or the CLI is visible at once. When ``inline()`` says that read is
     local and quick (SQLite), it runs on the event loop: a hop to the thread pool, shared with every
     uncached request, costs more than the read itself.
@@ -67,7 +73,6 @@ class ResponseCache:
         self._size = 0
         self._revision: str | None = None
         self._inflight: dict[tuple[str, str], anyio.Event] = {}
-        self.hits = self.misses = 0
 
     @staticmethod
     def key(scope: Scope) -> str:
@@ -87,17 +92,16 @@ class ResponseCache:
             self._revision = revision
 
     def _store(self, key: str, entry: _Entry) -> None:
-        size = len(entry.body) + len(key) + 200
-        if size > self.max_entry_bytes:
+        if entry.cost(key) > self.max_entry_bytes:
             return
         old = self._entries.pop(key, None)
         if old is not None:
-            self._size -= len(old.body) + len(key) + 200
+            self._size -= old.cost(key)
         self._entries[key] = entry
-        self._size += size
+        self._size += entry.cost(key)
         while self._size > self.max_bytes and self._entries:
             k, e = self._entries.popitem(last=False)
-            self._size -= len(e.body) + len(k) + 200
+            self._size -= e.cost(k)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix):
@@ -123,11 +127,9 @@ class ResponseCache:
             await self._inflight[(revision, key)].wait()
             hit = self._entries.get(key) if self._revision == revision else None
         if hit is not None:
-            self.hits += 1
             self._entries.move_to_end(key)
-            await _send(send, hit.status, hit.headers, hit.body)
+            await _send(send, 200, hit.headers, hit.body)
             return
-        self.misses += 1
         done = self._inflight.setdefault((revision, key), anyio.Event())
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -151,7 +153,7 @@ class ResponseCache:
                     chunks.append(body)
                 if not message.get("more_body", False) and size <= self.max_entry_bytes and self.max_bytes > 0:
                     if self._revision == revision and _header(start["headers"], b"set-cookie") is None:
-                        self._store(key, _Entry(200, list(start["headers"]), b"".join(chunks)))
+                        self._store(key, _Entry(list(start["headers"]), b"".join(chunks)))
             await send(message)
 
         try:

@@ -43,7 +43,7 @@ def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _aggregate(request: Request, store: Any, compute: Callable[[], Any]) -> Response:
+def _aggregate(compute: Callable[[], Any]) -> Response:
     """Heavy aggregates: cacheable by clients (the ETag, and 304s, come from the response cache middleware)."""
     return _json(compute(), headers={"Cache-Control": AGGREGATE_CACHE})
 
@@ -153,48 +153,48 @@ def ingest_url(body: s.IngestCreate, settings: SettingsDep) -> Response:
 
 @router.get("/timeline", response_model=list[s.PeriodStancePublic], tags=["analysis"])
 async def get_timeline(
-    request: Request, store: StoreDep, pack: PackDep,
+    store: StoreDep, pack: PackDep,
     by: Annotated[str, Query(pattern="^(all|actor|faction|outlet)$")] = "all",
     key: Annotated[str | None, Query(max_length=200, description="Actor id, faction id or outlet name")] = None,
     grain: Grain = "month", target: Target = None,
 ) -> Response:
     """Stance counts and net score per period."""
     return await _run(store, lambda: _aggregate(
-        request, store, lambda: [p.as_dict() for p in analysis.timeline(store, pack, by, key, grain, target)]),
+        lambda: [p.as_dict() for p in analysis.timeline(store, pack, by, key, grain, target)]),
         light=by == "actor")
 
 
 @router.get("/shifts", response_model=list[s.ShiftPublic], tags=["analysis"])
-def get_shifts(request: Request, store: StoreDep, grain: Grain = "year", target: Target = None,
+def get_shifts(store: StoreDep, grain: Grain = "year", target: Target = None,
                limit: Limit = 50) -> Response:
     """Speakers whose stance on a target changed between periods, most recent and strongest first."""
-    return _aggregate(request, store, lambda: [x.as_dict() for x in analysis.stance_shifts(store, grain, target, limit)])
+    return _aggregate(lambda: [x.as_dict() for x in analysis.stance_shifts(store, grain, target, limit)])
 
 
 @router.get("/division", response_model=list[s.DivisionPointPublic], tags=["analysis"])
-def get_division(request: Request, store: StoreDep, pack: PackDep, grain: Grain = "year", target: Target = None) -> Response:
+def get_division(store: StoreDep, pack: PackDep, grain: Grain = "year", target: Target = None) -> Response:
     """How split Iran's factions are per period (normalised entropy of faction-weighted stances)."""
-    return _aggregate(request, store, lambda: [x.as_dict() for x in analysis.division(store, pack, grain, target)])
+    return _aggregate(lambda: [x.as_dict() for x in analysis.division(store, pack, grain, target)])
 
 
 @router.get("/arguments", response_model=list[s.ArgumentPublic], tags=["analysis"])
-def get_arguments(request: Request, store: StoreDep, pack: PackDep, target: Target = None) -> Response:
+def get_arguments(store: StoreDep, pack: PackDep, target: Target = None) -> Response:
     """Arguments for and against, with counts, first and last seen, and speakers."""
-    return _aggregate(request, store, lambda: [x.as_dict() for x in analysis.argument_map(store, pack, target)])
+    return _aggregate(lambda: [x.as_dict() for x in analysis.argument_map(store, pack, target)])
 
 
 @router.get("/outlets", tags=["analysis"])
-def get_outlets(request: Request, store: StoreDep) -> Response:
+def get_outlets(store: StoreDep) -> Response:
     """Which outlets carry which stances and speakers, and who reported whom."""
     def compute() -> dict[str, Any]:
         m = analysis.outlet_map(store)
         return {"outlets": [o.as_dict() for o in m["outlets"]], "chains": m["chains"]}
 
-    return _aggregate(request, store, compute)
+    return _aggregate(compute)
 
 
 @router.get("/rhetoric", tags=["analysis"])
-def get_rhetoric(request: Request, store: StoreDep, pack: PackDep,
+def get_rhetoric(store: StoreDep, pack: PackDep,
                  window_days: Annotated[int, Query(ge=1, le=3650)] = 90) -> Response:
     """Statements contradicting a dated event the pack records for the same actor (candidates to review)."""
-    return _aggregate(request, store, lambda: [x.as_dict() for x in analysis.rhetoric_vs_action(store, pack, window_days)])
+    return _aggregate(lambda: [x.as_dict() for x in analysis.rhetoric_vs_action(store, pack, window_days)])

@@ -20,7 +20,7 @@ from stanceline.extract.lexicon import (
     PRONOUNS_PERSON,
 )
 from stanceline.extract.quotes import Quote, find_quotes
-from stanceline.extract.speakers import MentionTracker, entity_speaker
+from stanceline.extract.speakers import MentionTracker, entity_speaker, linked_speaker
 from stanceline.extract.thesis import author_thesis
 from stanceline.records import DateSource, Document, PartialDate, Speaker, Statement, StatementKind
 from stanceline.registry import extractors
@@ -190,9 +190,9 @@ class AttributionExtractor:
                 name = m.group("name") or m.group("name2")
                 npos = pos + (m.start("name") if m.group("name") else m.start("name2"))
                 link = self.linker.link(name, when)
+                speaker: Speaker | None
                 if link.actor_id is not None:
-                    speaker: Speaker | None = Speaker(text=name, name=link.name, kind=link.kind, actor_id=link.actor_id,
-                                                      role=link.role, start=npos, end=npos + len(name))
+                    speaker = linked_speaker(name, link, npos, npos + len(name))
                 else:  # a surname of someone named earlier ("Japanese Prime Minister Shinzo Abe … In Abe's words")
                     last = name.split()[-1]
                     speaker = next((mn.speaker for mn in reversed(tracker.mentions) if mn.start < npos
@@ -223,8 +223,7 @@ class AttributionExtractor:
                 link = self.linker.link(name, published)
                 if link.actor_id is None:
                     continue
-                speaker = Speaker(text=name, name=link.name, kind=link.kind, actor_id=link.actor_id, role=link.role,
-                                  start=pos + m.start("name"), end=pos + m.end("name"))
+                speaker = linked_speaker(name, link, pos + m.start("name"), pos + m.end("name"))
                 s_start = pos + line.rfind(".", 0, m.start()) + 1
                 s_end = pos + (line.find(".", m.end()) if line.find(".", m.end()) >= 0 else len(line))
                 out.append(Candidate(start, end, speaker, m.group("noun").lower(), "mixed" if "“" in m.group("clause") or '"' in m.group("clause") else "indirect",

@@ -59,7 +59,7 @@ class MentionTracker:
         for m in pattern.finditer(text):
             link = self.linker.link(m.group(0), self.when)
             if link.actor_id:
-                self.add(Mention(offset + m.start(), offset + m.end(), _speaker(m.group(0), link, offset + m.start(), offset + m.end()), False))
+                self.add(Mention(offset + m.start(), offset + m.end(), linked_speaker(m.group(0), link, offset + m.start(), offset + m.end()), False))
 
     def last(self, before: int, kinds: set[str], subject_only: bool, skip: int = 0, window: int = 4000) -> Speaker | None:
         """The most recent mention (by position) before ``before``; ``skip`` = 1 gives 'the former'."""
@@ -78,7 +78,7 @@ class MentionTracker:
         return None
 
 
-def _speaker(text: str, link: Link, start: int, end: int, role: str | None = None) -> Speaker:
+def linked_speaker(text: str, link: Link, start: int, end: int, role: str | None = None) -> Speaker:
     return Speaker(text=text, name=link.name, kind=link.kind, actor_id=link.actor_id, role=role or link.role, start=start, end=end)
 
 
@@ -193,7 +193,7 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
             if person is not None:
                 link = linker.link(f"{person.name.split()[-1]} {head.lower_}", tracker.when, country_hint)
                 if link.actor_id is not None:
-                    return _speaker(f"{poss.text} {head.text}", link, offset + poss.idx, offset + head.idx + len(head.text))
+                    return linked_speaker(f"{poss.text} {head.text}", link, offset + poss.idx, offset + head.idx + len(head.text))
     role, appos_name = _appos_role(head)
     if appos_name is None and head.lemma_.lower() in (PERSON_ROLE_NOUNS | OUTLET_NOUNS | ORG_NOUNS | TITLE_WORDS):
         appos_name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"
@@ -208,7 +208,7 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
     link = linker.link(text, tracker.when, country_hint)
     if link.actor_id is not None:
         proper = _proper_chunk(head) if head.pos_ == "PROPN" else []
-        return _speaker(text, link, offset + start, offset + end, role or (_title_role(tokens, proper) if proper else None))
+        return linked_speaker(text, link, offset + start, offset + end, role or (_title_role(tokens, proper) if proper else None))
     lemma = head.lemma_.lower()
     if head.tag_ in ("NNPS", "NNS") or lemma in COLLECTIVES or head.lower_ in COLLECTIVES:
         return _named_member(head, offset, tracker, country_hint)
@@ -217,7 +217,7 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
         ptext, pstart, pend = _span_text(proper)
         plink = linker.link(ptext, tracker.when, country_hint)
         if plink.actor_id is not None:
-            return _speaker(ptext, plink, offset + pstart, offset + pend, role or _title_role(tokens, proper))
+            return linked_speaker(ptext, plink, offset + pstart, offset + pend, role or _title_role(tokens, proper))
         kind = _ENT_KIND.get(head.ent_type_, "person" if len(proper) >= 2 else "unknown")
         if any(t.lower_ in OUTLET_NOUNS for t in tokens):
             kind = "outlet"
@@ -238,7 +238,7 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
             if clink.actor_id is None and lemma in OUTLET_NOUNS:
                 clink = linker.link(f"{ctext} {head.text}", tracker.when, country_hint)
             if clink.actor_id is not None and (lemma in OUTLET_NOUNS or lemma in ORG_NOUNS or clink.kind == "outlet"):
-                return _speaker(text, clink, offset + start, offset + end, role)
+                return linked_speaker(text, clink, offset + start, offset + end, role)
             if lemma in OUTLET_NOUNS:
                 return Speaker(text=text, name=ctext, kind="outlet", actor_id=None, role=role, start=offset + cstart, end=offset + cend)
     if head.ent_type_ in _ENT_KIND and head.pos_ != "NOUN":
@@ -256,7 +256,7 @@ def resolve_subject(head: Token, offset: int, tracker: MentionTracker, country_h
                 return recent
         office = linker.link_office(text, tracker.when, country_hint)
         if office is not None and tracker.when is not None:  # no date, no office holder to pick
-            return _speaker(text, office, offset + start, offset + end)
+            return linked_speaker(text, office, offset + start, offset + end)
     if lemma in CONTENT_NOUNS:
         # "Comments by Hermidas Bavand …", "Bavand's remarks …": the author of the words speaks.
         for child in head.children:
@@ -343,7 +343,7 @@ def _exemplifier(prep: Token) -> bool:
 def entity_speaker(text: str, label: str, start: int, end: int, linker: Linker, when: PartialDate | None) -> Speaker | None:
     link = linker.link(text, when)
     if link.actor_id is not None:
-        return _speaker(text, link, start, end)
+        return linked_speaker(text, link, start, end)
     kind = _ENT_KIND.get(label)
     if kind is None:
         return None
