@@ -25,8 +25,8 @@ class Settings(BaseSettings):
     pack: Path = Field(BUNDLED_PACK, description="Domain pack folder")
     extractor: str = Field("attribution.v1", description="Registered statement extractor")
     judge: str = Field("lexicon.v1", description="Registered stance judge")
-    extract_anonymous: bool = Field(False, description="Keep attributions to unidentified sources ('a source said'); "
-                                    "eval --all-attributions turns it on")
+    extract_every_attribution: bool = Field(False, description="Keep every attribution a learned extractor finds "
+                                    "(beliefs, plans, unidentified sources), not only statements; eval --all-attributions turns it on")
     spacy_model: str = Field("en_core_web_sm", description="spaCy pipeline to load first")
     spacy_exclude: tuple[str, ...] = Field(("ner",), description="spaCy components not loaded (NER costs half the time)")
     workers: int = Field(0, description="Worker processes for ingest; 0 = number of cores")
