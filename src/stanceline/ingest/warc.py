@@ -79,14 +79,10 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> Iterator[RawInput | 
 
 def read_warc(source: str, max_bytes: int) -> Iterator[RawInput | Quarantine]:
     """Read a ``.warc``/``.warc.gz`` file and yield its response records."""
-    path = Path(source)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes * 4:
-            yield Quarantine(source, f"too large: {size:,} bytes of web archive (limit {max_bytes * 4:,})", size)
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield Quarantine(source, f"unreadable: {exc.strerror or exc}", 0)
+    from stanceline.ingest.files import read_regular
+
+    data = read_regular(source, max_bytes * 4, noun="bytes of web archive")
+    if isinstance(data, Quarantine):
+        yield data
         return
     yield from parse_warc(data, source, max_bytes)
