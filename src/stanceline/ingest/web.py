@@ -6,6 +6,8 @@ Politeness and safety rules of the fetcher, and why:
   the check and to a private one for the connection (DNS rebinding) is still refused;
 - redirects are followed by hand, at most ``MAX_REDIRECTS``; a loop is reported as such;
 - 5xx, 429 and timeouts are retried with exponential backoff; 4xx are not (they will not change);
+- ``fetch_timeout_s`` bounds each network operation, ``fetch_deadline_s`` the whole URL (redirects,
+  retries and pauses included), so a server that drips a byte at a time cannot hold a run;
 - at most ``PER_HOST`` requests run at once against one host, whatever the number of threads.
 """
 
@@ -138,9 +140,10 @@ class Fetcher:
         """Fetch one URL (redirects, retries, checks); raise ``FetchError`` with a one-line reason."""
         seen = [url]
         current = url
+        deadline = time.monotonic() + self.settings.fetch_deadline_s
         for _hop in range(MAX_REDIRECTS + 1):
             check_public(current, self.settings.allow_private)
-            location, raw = self._with_retries(current)
+            location, raw = self._with_retries(current, deadline)
             if location is None:
                 assert raw is not None
                 return RawInput(source=url, data=raw.data, content_type=raw.content_type, fetched_at=raw.fetched_at,
@@ -152,24 +155,34 @@ class Fetcher:
             current = nxt
         raise FetchError(f"too many redirects: more than {MAX_REDIRECTS} from {url}")
 
-    def _with_retries(self, url: str) -> tuple[str | None, RawInput | None]:
+    def _too_slow(self, url: str) -> FetchError:
+        return FetchError(f"too slow: {url} took longer than the deadline of {self.settings.fetch_deadline_s:g}s")
+
+    def _with_retries(self, url: str, deadline: float) -> tuple[str | None, RawInput | None]:
         delay = self.backoff_s
         for attempt in range(self.retries + 1):
             try:
-                return self._once(url)
+                return self._once(url, deadline)
             except _Retryable as exc:
                 if attempt == self.retries:
                     raise FetchError(f"{exc} (after {self.retries + 1} attempts)") from None
+                if time.monotonic() + delay >= deadline:
+                    raise FetchError(f"{exc}; no time left for another attempt within the deadline of "
+                                     f"{self.settings.fetch_deadline_s:g}s") from None
                 self.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, url: str) -> tuple[str | None, RawInput | None]:
+    def _once(self, url: str, deadline: float) -> tuple[str | None, RawInput | None]:
         host = urlsplit(url).hostname or ""
-        timeout = self.settings.fetch_timeout_s
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._too_slow(url)
+        # No single operation may wait past the deadline; the body loop checks it between reads.
+        timeout = min(self.settings.fetch_timeout_s, remaining)
         limit = self.settings.fetch_max_bytes
         try:
-            with self.limiter.slot(host), self.client.stream("GET", url) as response:
+            with self.limiter.slot(host), self.client.stream("GET", url, timeout=timeout) as response:
                 _check_peer(response, url, self.settings.allow_private)
                 if response.is_redirect:
                     location = response.headers.get("location")
@@ -188,11 +201,15 @@ class Fetcher:
                     raise FetchError(f"too large: {int(declared):,} bytes announced at {url} (limit {limit:,})")
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
+                    if time.monotonic() > deadline:
+                        raise self._too_slow(url)
                     size += len(chunk)
                     if size > limit:
                         raise FetchError(f"too large: more than {limit:,} bytes at {url}")
                     chunks.append(chunk)
         except httpx.TimeoutException:
+            if time.monotonic() >= deadline:
+                raise self._too_slow(url) from None
             raise _Retryable(f"timeout after {timeout:g}s fetching {url}") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise _Retryable(f"truncated response from {url} ({type(exc).__name__})") from None
