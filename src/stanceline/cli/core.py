@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stanceline import services
-from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for, write_output
+from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for, write_file, write_output
 from stanceline.storage import StatementFilter
 
 
@@ -93,8 +93,7 @@ def export(
         if output is None:
             sys.stdout.buffer.write(blob)
         else:
-            output.write_bytes(blob)
-            err.print(f"wrote {output}")
+            write_file(output, blob)
         return
     write_output(services.export(settings_for(db), fmt), output)
 

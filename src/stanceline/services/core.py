@@ -19,7 +19,7 @@ from stanceline.evaluation import EvalResult, load_gold, predictions_from_rows, 
 from stanceline.ingest.files import STDIN, discover, read_source, read_stdin
 from stanceline.pipeline import ResourceSpec, default_workers, run_many
 from stanceline.records import ProcessedDocument, Quarantine, RawInput
-from stanceline.storage import SqlStore, StatementFilter, open_store
+from stanceline.storage import SqlStore, StatementFilter, open_store, require_persistent
 from stanceline.storage.sql import raw_id
 
 if TYPE_CHECKING:
@@ -111,6 +111,7 @@ def ingest(
     from stanceline.services.ingestion import IngestRun, feed_items, parse_since
 
     since_date = parse_since(since)
+    require_persistent(settings.db)
     store = open_store(settings.db)
     try:
         _sync_pack_actors(store, settings)
