@@ -112,3 +112,16 @@ def test_serve_refuses_a_port_out_of_range(port: str, empty_db: str) -> None:
     result = runner.invoke(app, ["serve", "--port", port, "--db", empty_db])
     assert result.exit_code == 2
     assert "Invalid value for '--port'" in result.output and "Traceback" not in result.output
+
+
+def test_a_database_from_a_newer_version_is_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "newer.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+    con.execute("INSERT INTO alembic_version VALUES ('9999_from_the_future')")
+    con.commit()
+    con.close()
+    line = _one_line_error(["summary", "--db", f"sqlite:///{db}"])
+    assert "its schema is not one this version of stanceline knows" in line and "9999_from_the_future" in line

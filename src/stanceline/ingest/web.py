@@ -39,10 +39,30 @@ PER_HOST = 2
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known NAT64 prefix: the last 32 bits are an IPv4 address
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # local-use NAT64 prefixes: never public
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 address carries: IPv4-mapped, 6to4 (2002::/16), NAT64, Teredo."""
+    found = [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+    if address in NAT64:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    return found
+
+
 def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     # "not global" also covers 100.64.0.0/10 (shared address space: carrier NAT, some cloud metadata).
-    return (not address.is_global or address.is_private or address.is_loopback or address.is_link_local
-            or address.is_reserved or address.is_multicast or address.is_unspecified)
+    if (not address.is_global or address.is_private or address.is_loopback or address.is_link_local
+            or address.is_reserved or address.is_multicast or address.is_unspecified):
+        return True
+    # An IPv6 address that wraps an IPv4 one reaches that IPv4 host through a relay or a translator:
+    # 2002:a9fe:a9fe:: is 169.254.169.254 by 6to4, 64:ff9b::7f00:1 is 127.0.0.1 by NAT64.
+    if isinstance(address, ipaddress.IPv6Address):
+        return address in NAT64_LOCAL or any(_non_public(inner) for inner in _embedded_ipv4(address))
+    return False
 
 
 def check_public(url: str, allow_private: bool) -> None:

@@ -146,6 +146,7 @@ class SqlStore:
     def _migrate(self) -> None:
         from alembic import command
         from alembic.config import Config
+        from alembic.util.exc import CommandError
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -153,7 +154,11 @@ class SqlStore:
         # it one after the other (PostgreSQL: an advisory lock taken in migrations/env.py).
         with self.engine.connect() as conn, conn.execution_options(**{_WRITE: True}).begin():
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            try:
+                command.upgrade(cfg, "head")
+            except CommandError as exc:  # e.g. a revision this version does not know: a newer stanceline wrote it
+                raise StoreError(masked(f"cannot open database {self.url!r}: its schema is not one this version "
+                                        f"of stanceline knows ({str(exc).splitlines()[0]})", self.url)) from None
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
