@@ -55,14 +55,14 @@ def ingest(
         report = services.ingest(sources or [], settings, workers=workers, include=include, progress=progress,
                                  feeds=feed, since=since, engine=engine, scheduler=scheduler)
     for message in report.messages:
-        err.print(f"[yellow]{escape(message)}[/yellow]")
+        err.print(f"[yellow]{escape(message)}[/yellow]", soft_wrap=True)
     if not quiet:
         console.print(f"ingested {report.new} new document(s), {report.near_duplicate} near-duplicate(s) stored as "
                       f"other sources, {report.duplicate} exact duplicate(s) skipped, {report.quarantined} quarantined; "
-                      f"{report.statements} statement(s) extracted", highlight=False)
+                      f"{report.statements} statement(s) extracted", highlight=False, soft_wrap=True)
     if report.all_quarantined:
         err.print(f"[red]error:[/red] every input was quarantined (exit {EXIT_ALL_QUARANTINED}); "
-                  "see 'stanceline quarantine'")
+                  "see 'stanceline quarantine'", soft_wrap=True)
         raise typer.Exit(EXIT_ALL_QUARANTINED)
 
 
