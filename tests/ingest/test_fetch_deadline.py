@@ -28,12 +28,15 @@ class _Slow(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(BODY_BYTES))
-        self.end_headers()
-        self.wfile.flush()
         stop = threading.Event()
+        if self.path == "/drip-headers":  # the status line, then a header that never ends
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(BODY_BYTES))
+            self.end_headers()
+        self.wfile.flush()
         for _ in range(BODY_BYTES):  # one byte at a time, each well within the per-read timeout
             try:
                 self.wfile.write(b"x")
@@ -71,6 +74,15 @@ def test_a_dripping_server_is_cut_off_at_the_deadline(slow_server: str, short_de
     assert got.reason == f"too slow: {slow_server}/drip took longer than the deadline of 1s"
     assert _Slow.sent[0] < BODY_BYTES
     assert _Slow.hits == ["/drip"], "a deadline is not retried"
+
+
+def test_a_server_dripping_its_headers_is_cut_off_at_the_deadline(slow_server: str, short_deadline: Settings) -> None:
+    with Fetcher(short_deadline) as fetcher:
+        got = fetcher.fetch_raw(f"{slow_server}/drip-headers")
+    assert isinstance(got, Quarantine)
+    assert got.reason == f"too slow: {slow_server}/drip-headers took longer than the deadline of 1s"
+    assert _Slow.sent[0] < BODY_BYTES
+    assert _Slow.hits == ["/drip-headers"]
 
 
 def test_retries_stop_when_the_deadline_leaves_no_time(slow_server: str, short_deadline: Settings) -> None:

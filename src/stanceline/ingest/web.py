@@ -143,7 +143,9 @@ class Fetcher:
         self.limiter = limiter or HostLimiter()
         self.retries = retries
         self.backoff_s = backoff_s
+        # No keep-alive: every request opens its own connection, which the deadline watchdog can cut.
         self.client = httpx.Client(transport=transport, timeout=settings.fetch_timeout_s, follow_redirects=False,
+                                   limits=httpx.Limits(max_keepalive_connections=0),
                                    headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,"
                                             "application/rss+xml,application/atom+xml,text/plain;q=0.9,*/*;q=0.5"})
 
@@ -201,8 +203,10 @@ class Fetcher:
         # No single operation may wait past the deadline; the body loop checks it between reads.
         timeout = min(self.settings.fetch_timeout_s, remaining)
         limit = self.settings.fetch_max_bytes
+        watchdog = _Watchdog(deadline)
         try:
-            with self.limiter.slot(host), self.client.stream("GET", url, timeout=timeout) as response:
+            with self.limiter.slot(host), self.client.stream("GET", url, timeout=timeout,
+                                                             extensions={"trace": watchdog.trace}) as response:
                 _check_peer(response, url, self.settings.allow_private)
                 if response.is_redirect:
                     location = response.headers.get("location")
@@ -227,16 +231,18 @@ class Fetcher:
                     if size > limit:
                         raise FetchError(f"too large: more than {limit:,} bytes at {url}")
                     chunks.append(chunk)
-        except httpx.TimeoutException:
-            if time.monotonic() >= deadline:
-                raise self._too_slow(url) from None
-            raise _Retryable(f"timeout after {timeout:g}s fetching {url}") from None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise _Retryable(f"truncated response from {url} ({type(exc).__name__})") from None
-        except httpx.ConnectError:
-            raise _Retryable(f"unreachable: cannot connect to {host}") from None
         except httpx.HTTPError as exc:
+            if time.monotonic() >= deadline:  # the watchdog cut the connection, or a read waited until the deadline
+                raise self._too_slow(url) from None
+            if isinstance(exc, httpx.TimeoutException):
+                raise _Retryable(f"timeout after {timeout:g}s fetching {url}") from None
+            if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+                raise _Retryable(f"truncated response from {url} ({type(exc).__name__})") from None
+            if isinstance(exc, httpx.ConnectError):
+                raise _Retryable(f"unreachable: cannot connect to {host}") from None
             raise FetchError(f"unreachable: {url} ({type(exc).__name__})") from exc
+        finally:
+            watchdog.cancel()
         return None, RawInput(source=url, data=b"".join(chunks), content_type=ctype or None,
                               fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
@@ -251,6 +257,41 @@ class Fetcher:
         """Fetch URLs concurrently (per-host limit applies), yielding in the order given."""
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             yield from pool.map(self.fetch_raw, urls)
+
+
+class _Watchdog:
+    """Cuts a request's connection at the deadline, whatever it is waiting for.
+
+    Timeouts bound each read; a server sending a byte of its headers every second never trips
+    them. httpx reports each new connection to the request's ``trace`` callback: a timer shuts
+    that socket down at the deadline, and the blocked read returns at once.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.timers: list[threading.Timer] = []
+
+    def trace(self, event: str, info: dict[str, object]) -> None:
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if hasattr(stream, "get_extra_info") else None
+        if isinstance(sock, socket.socket):
+            timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), _cut, (sock,))
+            timer.daemon = True
+            timer.start()
+            self.timers.append(timer)
+
+    def cancel(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+
+
+def _cut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
 
 
 class _Retryable(Exception):
