@@ -11,7 +11,7 @@ from stanceline.cli import app
 from stanceline.storage.sql import is_in_memory, masked, masked_url
 
 runner = CliRunner()
-PASSWORD = "s3cret-Pa55word"
+PASSWORD = "s3cret-Pa55word"  # noqa: S105 - a made-up password that must never be printed
 
 
 @pytest.fixture(autouse=True)

@@ -6,11 +6,11 @@ import io
 from pathlib import Path
 
 import pytest
+from tests.reliability.synthetic import article
 from typer.testing import CliRunner
 
 from stanceline.cli import app
 from stanceline.ingest.warc import parse_warc
-from tests.reliability.synthetic import article
 
 runner = CliRunner()
 

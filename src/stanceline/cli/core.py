@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from stanceline import services
 from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for, write_file, write_output
 from stanceline.storage import StatementFilter
-
 
 EXIT_ALL_QUARANTINED = 3  # documented in README: an ingest that stored nothing because every input was refused
 
