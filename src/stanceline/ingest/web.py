@@ -232,7 +232,7 @@ class Fetcher:
                         raise FetchError(f"too large: more than {limit:,} bytes at {url}")
                     chunks.append(chunk)
         except httpx.HTTPError as exc:
-            if time.monotonic() >= deadline:  # the watchdog cut the connection, or a read waited until the deadline
+            if watchdog.fired or time.monotonic() >= deadline:  # cut by the watchdog, or a read waited until the deadline
                 raise self._too_slow(url) from None
             if isinstance(exc, httpx.TimeoutException):
                 raise _Retryable(f"timeout after {timeout:g}s fetching {url}") from None
@@ -270,6 +270,7 @@ class _Watchdog:
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
         self.timers: list[threading.Timer] = []
+        self.fired = False
 
     def trace(self, event: str, info: dict[str, object]) -> None:
         if event != "connection.connect_tcp.complete":
@@ -277,21 +278,21 @@ class _Watchdog:
         stream = info.get("return_value")
         sock = stream.get_extra_info("socket") if hasattr(stream, "get_extra_info") else None
         if isinstance(sock, socket.socket):
-            timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), _cut, (sock,))
+            timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self._cut, (sock,))
             timer.daemon = True
             timer.start()
             self.timers.append(timer)
 
+    def _cut(self, sock: socket.socket) -> None:
+        self.fired = True
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
+
     def cancel(self) -> None:
         for timer in self.timers:
             timer.cancel()
-
-
-def _cut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:  # already closed
-        pass
 
 
 class _Retryable(Exception):
