@@ -18,12 +18,11 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """Name → factory, filled from entry points on first use."""
+    """Name → factory; an entry point is loaded when its name is first asked for."""
 
     def __init__(self, group: str) -> None:
         self.group = group
         self._factories: dict[str, Callable[..., T]] = {}
-        self._loaded = False
 
     def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
         def decorator(factory: Callable[..., T]) -> Callable[..., T]:
@@ -32,20 +31,23 @@ class Registry(Generic[T]):
 
         return decorator
 
-    def _load_entry_points(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        for ep in entry_points(group=self.group):
-            if ep.name not in self._factories:
-                self._factories[ep.name] = ep.load()
+    def _entry_points(self) -> dict[str, object]:
+        return {ep.name: ep for ep in entry_points(group=self.group)}
 
     def names(self) -> list[str]:
-        self._load_entry_points()
-        return sorted(self._factories)
+        return sorted(set(self._factories) | set(self._entry_points()))
 
     def get(self, name: str) -> Callable[..., T]:
-        self._load_entry_points()
+        """The factory called ``name``; only its own entry point is imported, so a broken plugin
+        installed next to it does not take every other implementation down with it."""
+        if name not in self._factories:
+            ep = self._entry_points().get(name)
+            if ep is not None:
+                try:
+                    self._factories[name] = ep.load()  # type: ignore[attr-defined]
+                except ImportError as exc:
+                    raise ConfigError(f"{self.group.split('.')[-1][:-1]} {name!r} is registered but cannot be "
+                                      f"loaded: {exc}") from None
         try:
             return self._factories[name]
         except KeyError:

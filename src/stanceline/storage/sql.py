@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, create_engine, event, func, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, create_engine, event, func, make_url, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
@@ -29,6 +30,45 @@ def now() -> str:
 
 def raw_id(raw: RawInput) -> str:
     return hashlib.sha256(raw.data).hexdigest()
+
+
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^@\s/]*@")
+
+
+def masked_url(url: str) -> str:
+    """A database URL as it may be shown or logged: the password replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def masked(message: str, url: str) -> str:
+    """``message`` with the password of ``url`` (and of any URL in it) replaced by ``***``."""
+    message = _URL_PASSWORD.sub(r"\1***@", message)
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - an unparsable URL: the pattern above already masked it
+        password = None
+    if password and len(str(password)) >= 4:  # a driver may quote it without the URL around it
+        message = message.replace(str(password), "***")
+    return message
+
+
+def is_in_memory(url: str) -> bool:
+    """Whether ``url`` names an in-memory SQLite database (``sqlite://``, ``:memory:``, ``mode=memory``)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - not a URL: opening it reports the problem
+        return False
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return database in ("", ":memory:") or database.startswith("file::memory:") or parsed.query.get("mode") == "memory"
+
+
+def require_persistent(url: str) -> None:
+    """Refuse to write into a database that is gone when the command ends."""
+    if is_in_memory(url):
+        raise StoreError(f"--db {masked_url(url)} is an in-memory database: nothing written to it would be kept; "
+                         "give a file, e.g. --db sqlite:///stanceline.db")
 
 
 @dataclass(frozen=True)
@@ -92,7 +132,10 @@ class SqlStore:
                 event.listen(self.engine, "begin", _sqlite_begin)
             self._migrate()
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"cannot open database {url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise StoreError(masked(f"cannot open database {url!r}: {exc.__class__.__name__}: {first}", url)) from None
+        except ImportError as exc:  # the dialect is known but its driver is not installed (mysql://, …)
+            raise StoreError(masked(f"cannot open database {url!r}: its driver is not installed ({exc})", url)) from None
 
     # -- schema -------------------------------------------------------------------------
     @property
@@ -103,6 +146,7 @@ class SqlStore:
     def _migrate(self) -> None:
         from alembic import command
         from alembic.config import Config
+        from alembic.util.exc import CommandError
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -110,7 +154,11 @@ class SqlStore:
         # it one after the other (PostgreSQL: an advisory lock taken in migrations/env.py).
         with self.engine.connect() as conn, conn.execution_options(**{_WRITE: True}).begin():
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            try:
+                command.upgrade(cfg, "head")
+            except CommandError as exc:  # e.g. a revision this version does not know: a newer stanceline wrote it
+                raise StoreError(masked(f"cannot open database {self.url!r}: its schema is not one this version "
+                                        f"of stanceline knows ({str(exc).splitlines()[0]})", self.url)) from None
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -121,7 +169,7 @@ class SqlStore:
                 # Last, so that on PostgreSQL the counter's row lock is held only until the commit.
                 conn.execute(_BUMP)
         except OperationalError as exc:
-            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+            raise StoreError(masked(f"database error: {str(exc).splitlines()[0]}", self.url)) from None
 
     def _insert_ignore(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
         """Insert rows, skipping those whose key is already stored (by this or another process).
@@ -190,7 +238,7 @@ class SqlStore:
             finally:
                 raw.close()
         except (driver_error, DBAPIError) as exc:
-            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+            raise StoreError(masked(f"database error: {str(exc).splitlines()[0]}", self.url)) from None
         return int(row[0]) if row else 0
 
     def close(self) -> None:
