@@ -76,9 +76,13 @@ class ResponseCache:
 
     @staticmethod
     def key(scope: Scope) -> str:
-        """The path and the query with its parameters sorted (``?a=1&b=2`` and ``?b=2&a=1`` are one entry)."""
+        """The path and the query with its parameters sorted by name (``?a=1&b=2`` and ``?b=2&a=1`` are one entry).
+
+        The sort is stable and by name only: repeated parameters keep their values and their order, since a
+        handler may read the last (or every) value, so ``?a=1&a=2`` and ``?a=2&a=1`` are two entries.
+        """
         query = scope.get("query_string", b"").decode("latin-1")
-        pairs = sorted(parse_qsl(query, keep_blank_values=True))
+        pairs = sorted(parse_qsl(query, keep_blank_values=True), key=lambda pair: pair[0])
         return f"{scope['path']}?{urlencode(pairs)}"
 
     def _etag(self, revision: str, key: str) -> bytes:
