@@ -57,7 +57,9 @@ def test_a_correction_through_the_api_shows_at_once(client: TestClient) -> None:
     assert r.status_code == 201
     after = client.get("/api/v1/statements?stance=oppose")
     assert after.headers["etag"] != before.headers["etag"]
-    assert after.json()["items"][0]["stance"] == "neutral"
+    assert sid not in [i["id"] for i in after.json()["items"]]  # the filter sees the corrected stance
+    assert after.json()["total"] == before.json()["total"] - 1
+    assert [i["stance"] for i in client.get("/api/v1/statements?stance=neutral").json()["items"] if i["id"] == sid] == ["neutral"]
     # The old ETag no longer matches: the client gets the new body.
     assert client.get("/api/v1/statements?stance=oppose", headers={"If-None-Match": before.headers["etag"]}).status_code == 200
     assert client.get("/api/v1/timeline?by=actor&key=ali-khamenei&grain=year").headers["etag"] != timeline.headers["etag"]
