@@ -3,7 +3,9 @@ body is read, failed-token counting that a forged X-Forwarded-For cannot escape 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +184,15 @@ def test_trusted_proxies_must_be_addresses_or_networks(tmp_path: Path) -> None:
     assert load_settings(api_trusted_proxies=["10.0.0.1", "fd00::/8"]).api_trusted_proxies == ("10.0.0.1", "fd00::/8")
     with pytest.raises(ConfigError):
         load_settings(api_trusted_proxies=["proxy.example"])
+
+
+def test_every_client_error_has_a_specific_code() -> None:
+    from starlette.requests import Request
+
+    from stanceline.api.app import _error
+
+    request = Request({"type": "http", "method": "GET", "path": "/api/v1/x", "headers": [], "query_string": b""})
+    codes = {int(status): json.loads(_error(request, status, "m").body)["error"]["code"]
+             for status in HTTPStatus if 400 <= status < 500}
+    assert codes[413] == "payload_too_large" and codes[429] == "too_many_requests" and codes[408] == "request_timeout"
+    assert "error" not in codes.values()

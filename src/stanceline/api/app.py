@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,13 +25,21 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
          503: "unavailable"}
 
 
+def _status_code(status: int) -> str:
+    """A code for a client error without its own entry in CODES: the status phrase, e.g. ``request_timeout``."""
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "client_error"
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
 def _error(request: Request, status: int, message: str, detail: list[dict[str, Any]] | None = None,
            headers: dict[str, str] | None = None) -> Response:
-    code = CODES.get(status, "internal" if status >= 500 else "error")
+    code = CODES.get(status) or ("internal" if status >= 500 else _status_code(status))
     if _wants_html(request):
         from stanceline.web.render import render_response
 

@@ -298,7 +298,7 @@ class SqlStore:
         self._insert_ignore(conn, t.statements, rows)
         self._insert_ignore(conn, t.judgements, jrows)
         # A statement stored again (same id) keeps what users corrected: a model never overwrites a correction.
-        self._refresh_corrected(conn, [r["id"] for r in rows])
+        self._refresh_corrected(conn, sorted(seen))
 
     def _quarantine(self, conn: Connection, q: Quarantine, stamp: str) -> None:
         existing = conn.execute(select(t.quarantine.c.id).where(and_(
