@@ -151,9 +151,9 @@ def _limits(clock: list[float], max_clients: int = 3) -> RequestLimits:
                          clock=lambda: clock[0])
 
 
-def _refused(limits: RequestLimits, client: str) -> int:
+def _refused(limits: RequestLimits, client: str, headers: list[tuple[bytes, bytes]] | None = None) -> int:
     scope = {"type": "http", "method": "POST", "path": "/api/v1/actors/merge", "raw_path": b"/api/v1/actors/merge",
-             "query_string": b"", "headers": [], "client": (client, 1), "server": ("t", 80), "scheme": "http",
+             "query_string": b"", "headers": headers or [], "client": (client, 1), "server": ("t", 80), "scheme": "http",
              "http_version": "1.1", "root_path": ""}
     out: list[dict[str, Any]] = []
 
@@ -196,3 +196,8 @@ def test_every_client_error_has_a_specific_code() -> None:
              for status in HTTPStatus if 400 <= status < 500}
     assert codes[413] == "payload_too_large" and codes[429] == "too_many_requests" and codes[408] == "request_timeout"
     assert "error" not in codes.values()
+
+
+@pytest.mark.parametrize("length", [b"1001", b"9" * 19, b"9" * 5000])
+def test_an_announced_length_over_the_limit_is_refused_unread(length: bytes) -> None:
+    assert _refused(_limits([0.0]), "192.0.2.1", [(b"content-length", length)]) == 413

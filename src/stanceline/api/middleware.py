@@ -206,7 +206,8 @@ class RequestLimits:
         too_large = f"request body too large (limit {self.max_body_bytes:,} bytes)"
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+        # A length of more digits than any limit is too large without converting it (int() refuses huge strings).
+        if length is not None and length.isdigit() and (len(length) > 18 or int(length) > self.max_body_bytes):
             await self.error(Request(scope), 413, too_large)(scope, receive, send)
             return
         if scope["method"] in WRITES:
