@@ -46,14 +46,25 @@ async def get_pack(request: Request) -> Pack:
     return state.pack  # type: ignore[no-any-return]
 
 
-async def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Write endpoints: a bearer token equal to ``settings.api_token``; refused outright when none is set."""
-    expected = request.app.state.settings.api_token
+def token_refusal(expected: str | None, authorization: str | None) -> tuple[int, str] | None:
+    """None when ``authorization`` carries the write token, else the (status, message) to answer with."""
     if not expected:
-        raise HTTPException(403, "write endpoints are disabled: set STANCELINE_API_TOKEN to enable them")
+        return 403, "write endpoints are disabled: set STANCELINE_API_TOKEN to enable them"
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), expected.encode()):
-        raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        return 401, "a valid bearer token is required"
+    return None
+
+
+async def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Write endpoints: a bearer token equal to ``settings.api_token``; refused outright when none is set.
+
+    ``RequestLimits`` checks the same before the body is read; this keeps each route guarded on its own.
+    """
+    refusal = token_refusal(request.app.state.settings.api_token, authorization)
+    if refusal is not None:
+        status, message = refusal
+        raise HTTPException(status, message, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

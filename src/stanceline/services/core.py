@@ -261,11 +261,14 @@ def export(settings: Settings, fmt: str, flt: StatementFilter | None = None) -> 
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if fmt == "csv":
+        from stanceline.analyze.exports import csv_cell
+
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "conditions": json.dumps(r["conditions"], ensure_ascii=False)})
+            cells = {**r, "conditions": json.dumps(r["conditions"], ensure_ascii=False)}
+            writer.writerow({k: csv_cell(v) for k, v in cells.items()})
         return buf.getvalue()
     if fmt == "graphml":
         from stanceline.analyze.exports import to_graphml

@@ -22,6 +22,7 @@ from stanceline.records import ProcessedDocument, Quarantine, RawInput, Statemen
 from stanceline.storage import tables as t
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CORRECTABLE = ("stance", "speaker", "target")  # fields of a statement row a user may correct
 
 
 def now() -> str:
@@ -344,6 +345,8 @@ class SqlStore:
         self._insert_ignore(conn, t.actors, list(provisional.values()))
         self._insert_ignore(conn, t.statements, rows)
         self._insert_ignore(conn, t.judgements, jrows)
+        # A statement stored again (same id) keeps what users corrected: a model never overwrites a correction.
+        self._refresh_corrected(conn, sorted(seen))
 
     def _quarantine(self, conn: Connection, q: Quarantine, stamp: str) -> None:
         existing = conn.execute(select(t.quarantine.c.id).where(and_(
@@ -426,7 +429,8 @@ class SqlStore:
         for i in range(0, len(ids), 500):
             q = select(t.corrections).where(t.corrections.c.statement_id.in_(ids[i : i + 500])).order_by(t.corrections.c.id)
             for c in conn.execute(q):
-                latest[(c.statement_id, c.field)] = c.value
+                if c.field != "speaker" or c.value:  # a statement always has a speaker
+                    latest[(c.statement_id, c.field)] = c.value
         if not latest:
             return
         for row in rows:
@@ -482,29 +486,58 @@ class SqlStore:
             if target is None or source is None:
                 missing = target_id if target is None else source_id
                 raise StoreError(f"no actor with id {missing!r} (see 'stanceline actors')")
-            moved = conn.execute(t.statements.update().where(t.statements.c.actor_id == source_id)
-                                 .values(actor_id=target_id, speaker=target.name)).rowcount
+            s, c = t.statements, t.corrections
+            # A speaker a user corrected keeps that name; every other statement takes the target's.
+            renamed = s.c.id.in_(select(c.c.statement_id).where(c.c.field == "speaker"))
+            conn.execute(s.update().where(and_(s.c.actor_id == source_id, ~renamed)).values(speaker=target.name))
+            moved = conn.execute(s.update().where(s.c.actor_id == source_id).values(actor_id=target_id)).rowcount
             conn.execute(t.actors.update().where(t.actors.c.id == source_id).values(merged_into=target_id))
             return int(moved or 0)
 
     def add_correction(self, statement_id: str, field: str, value: str | None, author: str) -> None:
+        """Record a user's correction and apply it to the statement row, in one transaction.
+
+        The row's speaker, target and stance are what every filter, count, timeline and export reads; the
+        model's judgement stays in ``judgements`` (the model's speaker is the linked actor's name, and the
+        name as written stays in ``speaker_text``), and every correction is kept with who made it and when.
+        """
+        if field not in CORRECTABLE:
+            raise ValueError(f"cannot correct {field!r}; one of {', '.join(CORRECTABLE)}")
+        if field == "speaker" and not value:
+            raise ValueError("a corrected speaker needs a name")
         with self._tx() as conn:
             if conn.execute(select(t.statements.c.id).where(t.statements.c.id == statement_id)).first() is None:
                 raise StoreError(f"no statement with id {statement_id!r}")
             conn.execute(t.corrections.insert().values(statement_id=statement_id, field=field, value=value,
                                                        author=author, created_at=now()))
+            conn.execute(t.statements.update().where(t.statements.c.id == statement_id).values({field: value}))
+
+    def _refresh_corrected(self, conn: Connection, statement_ids: Sequence[str]) -> None:
+        """Put the latest correction of each field back on these statement rows (after they were written anew)."""
+        if not statement_ids or not self._has_corrections(conn):
+            return
+        latest: dict[str, dict[str, str | None]] = {}
+        for i in range(0, len(statement_ids), 500):
+            q = (select(t.corrections).where(t.corrections.c.statement_id.in_(list(statement_ids[i : i + 500])))
+                 .order_by(t.corrections.c.id))
+            for c in conn.execute(q):
+                if c.field in CORRECTABLE and (c.field != "speaker" or c.value):
+                    latest.setdefault(c.statement_id, {})[c.field] = c.value
+        for sid, values in sorted(latest.items()):
+            conn.execute(t.statements.update().where(t.statements.c.id == sid).values(values))
 
     def counts(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
             n_docs = conn.execute(select(func.count()).select_from(t.documents)).scalar_one()
             n_st = conn.execute(select(func.count()).select_from(t.statements)).scalar_one()
-            n_on = conn.execute(select(func.count()).select_from(t.judgements).where(and_(
-                t.judgements.c.rank == 0, t.judgements.c.target.is_not(None)))).scalar_one()
+            # Target and stance as the statement rows carry them: the primary judgement, or a user's correction.
+            n_on = conn.execute(select(func.count()).select_from(t.statements)
+                                .where(t.statements.c.target.is_not(None))).scalar_one()
             n_actors = conn.execute(select(func.count(func.distinct(t.statements.c.actor_id)))).scalar_one()
             n_q = conn.execute(select(func.count()).select_from(t.quarantine)
                                .where(t.quarantine.c.resolved.is_(False))).scalar_one()
-            stances: dict[Any, Any] = dict(conn.execute(select(t.judgements.c.stance, func.count()).where(and_(
-                t.judgements.c.rank == 0, t.judgements.c.target.is_not(None))).group_by(t.judgements.c.stance)).all())
+            stances: dict[Any, Any] = dict(conn.execute(select(t.statements.c.stance, func.count()).where(
+                t.statements.c.target.is_not(None)).group_by(t.statements.c.stance)).all())
         return {"documents": n_docs, "statements": n_st, "on_target": n_on, "actors": n_actors,
                 "quarantined": n_q, "stances": {str(k): int(v) for k, v in stances.items()}}
 

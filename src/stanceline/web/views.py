@@ -16,6 +16,13 @@ from stanceline.web.render import render_response
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
 PAGE = 50
+MAX_PAGE = 100_000  # 5 million statements deep: beyond any store, and far inside what a database offset takes
+PageNo = Annotated[int, Query(ge=1)]
+
+
+def _page(page: int) -> int:
+    """A page number past the last possible one is shown as that one (an empty page), never an error."""
+    return min(page, MAX_PAGE)
 
 
 def _series(points: list[Any]) -> dict[str, Any]:
@@ -57,7 +64,8 @@ def factions_page(pack: PackDep) -> HTMLResponse:
 
 
 @router.get("/factions/{faction_id}", response_class=HTMLResponse)
-def faction_page(faction_id: str, store: StoreDep, pack: PackDep, page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+def faction_page(faction_id: str, store: StoreDep, pack: PackDep, page: PageNo = 1) -> HTMLResponse:
+    page = _page(page)
     points = analysis.timeline(store, pack, "faction", faction_id, "year")
     rows = analysis.statement_page(store, pack, StatementQuery(limit=PAGE, offset=(page - 1) * PAGE, newest_first=True), faction_id)
     return render_response("faction.html", faction=pack.factions[faction_id], rows=rows, page=page,
@@ -71,7 +79,8 @@ def outlets_page(store: StoreDep) -> HTMLResponse:
 
 
 @router.get("/outlets/{name}", response_class=HTMLResponse)
-def outlet_page(name: str, store: StoreDep, pack: PackDep, page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+def outlet_page(name: str, store: StoreDep, pack: PackDep, page: PageNo = 1) -> HTMLResponse:
+    page = _page(page)
     rows = analysis.statement_page(store, pack, StatementQuery(outlet=name, on_target=None, limit=PAGE,
                                                                 offset=(page - 1) * PAGE, newest_first=True))
     points = analysis.timeline(store, pack, "outlet", name, "year")
@@ -87,7 +96,8 @@ def arguments_page(store: StoreDep, pack: PackDep, target: Annotated[str | None,
 @router.get("/search", response_class=HTMLResponse)
 def search_page(store: StoreDep, pack: PackDep, q: Annotated[str, Query(max_length=200)] = "",
                 stance: Annotated[str | None, Query(max_length=20)] = None,
-                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+                page: PageNo = 1) -> HTMLResponse:
+    page = _page(page)
     rows = None
     if q.strip() or stance:
         rows = analysis.statement_page(store, pack, StatementQuery(text=q or None, stance=stance or None, on_target=None,
