@@ -283,6 +283,33 @@ def decode(doc: Doc, labels: list[str]) -> list[Found]:
                 source = min(cands, key=lambda s: min(abs(s[1] - start), abs(s[0] - end)))
         sentence = sent_of[cue[0]] if cue else sent_of[start]
         out.append(Found(tuple(segs), cue, source, sentence))
+    return out + _outer_reports(doc, labels, cues, sources, out, sent_of)
+
+
+def _outer_reports(doc: Doc, labels: list[str], cues: list[tuple[int, int]], sources: list[tuple[int, int]],
+                   found: list[Found], sent_of: list[int]) -> list[Found]:
+    """A report whose content is itself a report ("X said Y has called for Z"): the tagger can give
+    each token one label, so the outer content shows only as the inner source, cue and content
+    that follow an unused cue. Rebuild it: from the cue's right to the end of that labelled run."""
+    used = {f.cue for f in found if f.cue is not None}
+    out: list[Found] = []
+    for cue in cues:
+        if cue in used:
+            continue
+        i = cue[1]
+        while i < len(doc) and (doc[i].is_punct or doc[i].lower_ == "that") and labels[i] == "O":
+            i += 1
+        start = i
+        while i < len(doc) and labels[i] != "O" and sent_of[i] == sent_of[cue[0]]:
+            i += 1
+        if i - start < 3 or not any(lab.endswith("CUE") for lab in labels[start:i]):
+            continue
+        subject = _cue_subject(doc, cue)
+        held = [s for s in sources if subject is not None and s[0] <= subject[2] < s[1]]
+        source = held[0] if held else (subject[0], subject[1]) if subject is not None else None
+        if source is None:
+            continue
+        out.append(Found(((start, i),), cue, source, sent_of[cue[0]]))
     return out
 
 

@@ -19,6 +19,7 @@ attribution.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from stanceline.actors.linker import Linker
@@ -33,7 +34,7 @@ from stanceline.extract.lexicon import (
     SPEECH_VERBS,
 )
 from stanceline.extract.speakers import MentionTracker, resolve_subject
-from stanceline.records import Speaker, StatementKind
+from stanceline.records import Document, Speaker, Statement, StatementKind
 from stanceline.registry import extractors
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 VERSION = "attribution.v2"
 MIN_CONTENT_TOKENS = 3
 CONTINUATION_CHARS = 600
+JOIN_GAP_CHARS = 80
 # How much of a learned span a rule statement must cover for the rule's reading to stand for both.
 SAME_SPAN = 0.5
 _QUOTE_MARKS = frozenset("“”\"«»")
@@ -58,6 +60,10 @@ class LearnedAttributionExtractor(AttributionExtractor):
     def __init__(self, nlp: Language, linker: Linker, every_attribution: bool = False, model_folder: str | None = None) -> None:
         super().__init__(nlp, linker, every_attribution)
         self.tagger = load_tagger(model_folder)
+
+    def extract(self, doc: Document) -> list[Statement]:
+        statements = super().extract(doc)
+        return _join_continued_quotes(statements, doc.text) if self.every_attribution else statements
 
     def _read_paragraph(self, spacy_doc: object) -> object:
         doc: Doc = spacy_doc  # type: ignore[assignment]
@@ -151,6 +157,23 @@ class LearnedAttributionExtractor(AttributionExtractor):
             else:
                 return None
         return speaker
+
+
+def _join_continued_quotes(statements: list[Statement], text: str) -> list[Statement]:
+    """'“A,” Smith said. “B.”' is one attribution whose content runs from A to B (attribution corpora
+    record it with two segments): join a quotation that continues the one before it in the same
+    paragraph, the attribution between them."""
+    out: list[Statement] = []
+    for st in sorted(statements, key=lambda s: s.start):
+        prev = out[-1] if out else None
+        if (prev is not None and st.cue in ("continues", "add") and prev.kind in ("direct", "mixed")
+                and st.kind in ("direct", "mixed") and prev.speaker.name == st.speaker.name
+                and 0 <= st.start - prev.end <= JOIN_GAP_CHARS and "\n" not in text[prev.end : st.start]):
+            out[-1] = replace(prev, end=st.end, text=text[prev.start : st.end], kind="direct",
+                              sentence_end=max(prev.sentence_end or prev.end, st.sentence_end or st.end))
+            continue
+        out.append(st)
+    return out
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
