@@ -20,7 +20,7 @@ attribution.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from stanceline.actors.linker import Linker
 from stanceline.extract import AttributionExtractor
@@ -150,8 +150,6 @@ class LearnedAttributionExtractor(AttributionExtractor):
             link = self.linker.link(span.text, tracker.when)
             if link.actor_id is not None:
                 speaker = Speaker(text=span.text, name=link.name, kind=link.kind, actor_id=link.actor_id, role=link.role)
-            elif _personal(span):
-                speaker = Speaker(text=span.text, name=_name_part(span), kind="person")
             elif self.every_attribution:
                 speaker = Speaker(text=span.text, name=span.text, kind="unknown")
             else:
@@ -196,17 +194,6 @@ def _kind(content: str) -> StatementKind:
         return "indirect"
     stripped = content.strip(" .,")
     return "direct" if stripped[:1] in _QUOTE_MARKS and stripped[-1:] in _QUOTE_MARKS | {"."} and marks <= 2 else "mixed"
-
-
-def _personal(span: Any) -> bool:
-    return sum(1 for t in span if t.pos_ == "PROPN") >= 2
-
-
-def _name_part(span: Any) -> str:
-    props = [t for t in span if t.pos_ == "PROPN"]
-    if not props:
-        return str(span.text)
-    return str(span.doc[props[0].i : props[-1].i + 1].text)
 
 
 @extractors.register(VERSION)
