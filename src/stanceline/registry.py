@@ -9,7 +9,7 @@ declared in ``pyproject.toml``. ``Registry.register`` also works at run time
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
 
 from stanceline.errors import ConfigError
@@ -23,6 +23,7 @@ class Registry(Generic[T]):
     def __init__(self, group: str) -> None:
         self.group = group
         self._factories: dict[str, Callable[..., T]] = {}
+        self._entry_points: dict[str, EntryPoint] = {}
         self._loaded = False
 
     def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -37,15 +38,23 @@ class Registry(Generic[T]):
             return
         self._loaded = True
         for ep in entry_points(group=self.group):
-            if ep.name not in self._factories:
-                self._factories[ep.name] = ep.load()
+            if ep.name not in self._factories and ep.name not in self._entry_points:
+                self._entry_points[ep.name] = ep
 
     def names(self) -> list[str]:
         self._load_entry_points()
-        return sorted(self._factories)
+        return sorted({*self._factories, *self._entry_points})
 
     def get(self, name: str) -> Callable[..., T]:
+        """The factory named ``name``; a plugin's module is imported only when it is asked for, so one
+        broken plugin does not stop the others from loading."""
         self._load_entry_points()
+        if name not in self._factories and name in self._entry_points:
+            try:
+                self._factories[name] = self._entry_points[name].load()
+            except (ImportError, AttributeError) as exc:
+                raise ConfigError(f"the {self.group.split('.')[-1][:-1]} {name!r} cannot be loaded: "
+                                  f"{type(exc).__name__}: {exc}") from None
         try:
             return self._factories[name]
         except KeyError:
