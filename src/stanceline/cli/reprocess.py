@@ -47,7 +47,7 @@ def reprocess(
         console.print(f"reprocessed {report.reprocessed} document(s) with {report.extractor} + {report.judge} "
                       f"({report.up_to_date} already up to date, {report.failed} kept as they were); "
                       f"{report.statements_before} statement(s) replaced by {report.statements_after}; "
-                      f"corrections: {report.reattached} re-attached, {report.orphaned} orphaned", markup=False)
+                      f"corrections: {report.reattached} re-attached, {report.orphaned} orphaned", markup=False, soft_wrap=True)
 
 
 def _print_orphans(rows: list[dict[str, Any]]) -> None:
