@@ -112,12 +112,21 @@ def test_reprocess_replaces_statements_and_records_the_new_models(store_v1: Sett
         store.close()
 
 
+def _revision(settings: Settings) -> int:
+    store = open_store(settings.db)
+    try:
+        return store.revision()
+    finally:
+        store.close()
+
+
 def test_reprocess_twice_changes_nothing_the_second_time(store_v1: Settings) -> None:
     services.reprocess(store_v1, extractor="fake.v2", judge="fakejudge.b")
-    before = _snapshot(store_v1)
+    before, revision = _snapshot(store_v1), _revision(store_v1)
     again = services.reprocess(store_v1, extractor="fake.v2", judge="fakejudge.b")
     assert (again.reprocessed, again.up_to_date) == (0, N_DOCS)
     assert _snapshot(store_v1) == before
+    assert _revision(store_v1) == revision, "not even a write transaction"
 
 
 def test_reprocess_with_the_models_that_ingested_does_nothing(store_v1: Settings) -> None:
@@ -293,3 +302,17 @@ def test_reprocess_keeps_near_duplicates_without_statements(settings: Settings) 
     assert (report.in_scope, report.reprocessed) == (1, 1)
     assert [r["source"] for r in services.list_statements(settings)] == ["a.txt"]
 
+
+
+def test_api_statements_carry_the_speaker_mention_offsets(store_v1: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from stanceline.api.app import create_app
+
+    expected = {r["id"]: (r["speaker_start"], r["speaker_end"]) for r in services.list_statements(store_v1)}
+    with TestClient(create_app(store_v1)) as client:
+        items = client.get("/api/v1/statements?limit=100").json()["items"]
+        one = client.get(f"/api/v1/statements/{items[0]['id']}").json()
+    assert {i["id"]: (i["speaker_start"], i["speaker_end"]) for i in items} == expected
+    assert (one["speaker_start"], one["speaker_end"]) == expected[one["id"]]
+    assert all(isinstance(v, int) for pair in expected.values() for v in pair)

@@ -127,14 +127,14 @@ def reprocess(
     report = ReprocessReport(extractor=settings.extractor, judge=settings.judge)
     store = open_store(settings.db)
     try:
-        _sync_pack_actors(store, settings)
-        merges = actor_merges(store)
         report.in_scope, todo = store_reprocess.count_documents(store, settings.extractor, settings.judge, since_date, force)
         report.up_to_date = report.in_scope - todo
+        if todo == 0:  # nothing to do: nothing is written and no model is loaded
+            return report
+        _sync_pack_actors(store, settings)
+        merges = actor_merges(store)
         n_workers = workers if workers is not None else (settings.workers or default_workers())
         n_workers = max(1, min(n_workers, todo))
-        if todo == 0:  # nothing to do: no model is loaded
-            return report
         documents = store_reprocess.pending_documents(store, settings.extractor, settings.judge, since_date, force)
         done = 0
         for result in run_many_stored(documents, resource_spec(settings), n_workers):

@@ -124,10 +124,9 @@ def _replace(store: SqlStore, conn: Connection, processed: ProcessedDocument, ma
     doc = processed.document
     assert doc is not None and processed.extractor and processed.judge
     s, j, c, p, rs = t.statements, t.judgements, t.corrections, t.document_processing, t.replaced_statements
-    # Lock the document's row first (PostgreSQL; SQLite already holds the write lock), so that two
-    # runs re-processing the same document queue here and the second sees the first one's result.
-    conn.execute(t.documents.update().where(t.documents.c.id == doc.id)
-                 .values(near_duplicate_of=t.documents.c.near_duplicate_of))
+    # Lock the document's row first (FOR UPDATE on PostgreSQL; SQLite already holds the write lock),
+    # so that two runs re-processing the same document queue here and the second sees the first's result.
+    conn.execute(select(t.documents.c.id).where(t.documents.c.id == doc.id).with_for_update())
     current = conn.execute(select(p.c.extractor, p.c.judge).where(p.c.document_id == doc.id)).first()
     if not force and current is not None and tuple(current) == (processed.extractor, processed.judge):
         return Replaced("current")
