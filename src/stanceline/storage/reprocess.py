@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from stanceline.records import Document, PartialDate, ProcessedDocument, RemovedLine, Statement
 from stanceline.storage import tables as t
@@ -142,8 +142,8 @@ def _replace(store: SqlStore, conn: Connection, processed: ProcessedDocument, ma
     # Corrected statements: those stored now, and those an earlier run replaced without finding a
     # successor (their corrections still name them), so that a later model can pick them up again.
     archived = {r.statement_id: r.statement for r in conn.execute(
-        select(rs.c.statement_id, rs.c.statement).where(and_(rs.c.document_id == doc.id, rs.c.statement_id.not_in(
-            select(s.c.id)))).order_by(rs.c.id))}
+        select(rs.c.statement_id, rs.c.statement).where(and_(rs.c.document_id == doc.id, ~_stored(rs.c.statement_id)))
+        .order_by(rs.c.id))}
     corrected_ids = old_ids + [sid for sid in archived if sid not in set(old_ids)]
     fields: dict[str, dict[str, Any]] = {}
     correction_ids: dict[str, list[int]] = {}
@@ -187,13 +187,18 @@ def _replace(store: SqlStore, conn: Connection, processed: ProcessedDocument, ma
     return Replaced("replaced", len(old_rows), len(new_ids), reattached, orphaned)
 
 
+def _stored(statement_id: Any) -> Any:
+    """Whether a statement with this id is stored (a correlated EXISTS: one index probe per row)."""
+    return exists().where(t.statements.c.id == statement_id)
+
+
 def orphaned_corrections(store: SqlStore) -> list[dict[str, Any]]:
     """Corrections whose statement is no longer stored, each with the statement it was made on
     (from ``replaced_statements``), oldest first."""
-    c, s, rs = t.corrections, t.statements, t.replaced_statements
+    c, rs = t.corrections, t.replaced_statements
     with store.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(
-            select(c).where(c.c.statement_id.not_in(select(s.c.id))).order_by(c.c.id))]
+            select(c).where(~_stored(c.c.statement_id)).order_by(c.c.id))]
         snapshots: dict[str, dict[str, Any]] = {}
         ids = sorted({r["statement_id"] for r in rows})
         for i in range(0, len(ids), PAGE):
