@@ -316,3 +316,18 @@ def test_api_statements_carry_the_speaker_mention_offsets(store_v1: Settings) ->
     assert {i["id"]: (i["speaker_start"], i["speaker_end"]) for i in items} == expected
     assert (one["speaker_start"], one["speaker_end"]) == expected[one["id"]]
     assert all(isinstance(v, int) for pair in expected.values() for v in pair)
+
+
+def test_a_new_judge_alone_keeps_statement_ids_and_their_corrections(store_v1: Settings) -> None:
+    alice = _by_speaker(store_v1, "Alice")
+    store = open_store(store_v1.db)
+    try:
+        store.add_correction(alice["id"], "stance", "conditional", "analyst")
+    finally:
+        store.close()
+    report = services.reprocess(store_v1, judge="fakejudge.b")
+    assert (report.reprocessed, report.reattached, report.orphaned) == (N_DOCS, 1, 0)
+    after = _by_speaker(store_v1, "Alice")
+    assert after["id"] == alice["id"] and after["judged_by"] == "fakejudge.b"
+    assert after["stance"] == "conditional" and after["corrected"] is True
+    assert _by_speaker(store_v1, "Bob")["stance"] == "oppose"
