@@ -14,8 +14,9 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from stanceline.actors.pack import Pack, load_pack
 from stanceline.clean import clean_input
 from stanceline.errors import StancelineError
 from stanceline.events import group_speech_events
-from stanceline.records import ProcessedDocument, Quarantine, RawInput
+from stanceline.records import Document, ProcessedDocument, Quarantine, RawInput
 from stanceline.registry import extractors, judges
 
 
@@ -81,9 +82,25 @@ def process_document(raw: RawInput, resources: Resources) -> ProcessedDocument:
     except StancelineError as exc:
         return ProcessedDocument(raw, None, quarantine=Quarantine(raw.source, str(exc), len(raw.data)))
     timings.append(("clean", time.perf_counter() - t0))
+    return _extract_and_judge(raw, document, resources, timings)
+
+
+def reprocess_document(document: Document, resources: Resources) -> ProcessedDocument:
+    """Extract and judge an already cleaned, stored document again (``stanceline reprocess``).
+
+    The steps of ``process_document`` after cleaning, on the stored text, so the document id and
+    every offset into it stay as they are. The raw input is not read again: the result carries a
+    stand-in naming the document's source.
+    """
+    return _extract_and_judge(RawInput(document.source, b"", document.content_type), document, resources, [])
+
+
+def _extract_and_judge(raw: RawInput, document: Document, resources: Resources,
+                       timings: list[tuple[str, float]]) -> ProcessedDocument:
+    extractor, judge = resources.spec.extractor, resources.spec.judge
     if document.language not in ("en", "und", None):
         # Stored and labelled; extraction for other languages is not built yet.
-        return ProcessedDocument(raw, document, (), timings_s=tuple(timings))
+        return ProcessedDocument(raw, document, (), timings_s=tuple(timings), extractor=extractor, judge=judge)
     try:
         t1 = time.perf_counter()
         statements = resources.extractor.extract(document)
@@ -95,7 +112,7 @@ def process_document(raw: RawInput, resources: Resources) -> ProcessedDocument:
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
         return ProcessedDocument(raw, None, quarantine=Quarantine(
             raw.source, f"processing failed: {type(exc).__name__}: {exc}"[:500], len(raw.data)))
-    return ProcessedDocument(raw, document, tuple(statements), timings_s=tuple(timings))
+    return ProcessedDocument(raw, document, tuple(statements), timings_s=tuple(timings), extractor=extractor, judge=judge)
 
 
 # --- running many documents -------------------------------------------------------------
@@ -143,6 +160,11 @@ def _work(raw: RawInput) -> ProcessedDocument:
     return process_document(raw, _WORKER)
 
 
+def _work_stored(document: Document) -> ProcessedDocument:
+    assert _WORKER is not None, "worker not initialised"
+    return reprocess_document(document, _WORKER)
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
@@ -158,3 +180,23 @@ def run_many(
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
         yield from pool.map(_work, raws, chunksize=2)
+
+
+def run_many_stored(
+    documents: Iterable[Document], spec: ResourceSpec, workers: int = 1
+) -> Iterator[ProcessedDocument]:
+    """``run_many`` for stored documents (``reprocess_document``): the same pool, in input order."""
+    if workers <= 1:
+        resources = load_resources(spec)
+        for document in documents:
+            yield reprocess_document(document, resources)
+        return
+    # Documents are read from the store as the pool asks for them: at most a few per worker in flight.
+    pending: deque[Future[ProcessedDocument]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
+        for document in documents:
+            pending.append(pool.submit(_work_stored, document))
+            if len(pending) >= 4 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -191,6 +191,10 @@ class ProcessedDocument:
     statements: tuple[Statement, ...] = ()
     quarantine: Quarantine | None = None
     timings_s: tuple[tuple[str, float], ...] = ()
+    # Registered names of the extractor and judge that ran (None when they did not): stored per
+    # document, so that re-processing can tell which documents a newer model has not seen yet.
+    extractor: str | None = None
+    judge: str | None = None
 
 
 @dataclass(frozen=True)

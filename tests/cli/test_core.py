@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 runner = CliRunner()
 EXPORT_KEYS = {"id", "source", "document_id", "title", "outlet", "published", "speaker", "speaker_text", "speaker_role",
                "speaker_kind", "cue", "kind", "text", "start", "end", "date", "target", "stance", "conditions",
-               "argument", "produced_by"}
+               "argument", "produced_by", "speaker_start", "speaker_end"}
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,22 @@ def test_cli_export_offsets_point_into_stored_text(demo_db: str) -> None:
             assert doc is not None and doc["text"][row["start"] : row["end"]] == row["text"]
     finally:
         store.close()
+
+
+def test_cli_export_speaker_offsets_point_at_the_speaker_as_written(demo_db: str) -> None:
+    from stanceline.storage import open_store
+
+    result = runner.invoke(app, ["export", "--format", "jsonl", "--db", demo_db])
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    located = [r for r in rows if r["speaker_start"] is not None]
+    assert len(located) >= 0.9 * len(rows), "nearly every speaker is resolved from a mention in the text"
+    store = open_store(demo_db)
+    try:
+        texts = {r["document_id"]: store.document(r["document_id"])["text"] for r in located}  # type: ignore[index]
+    finally:
+        store.close()
+    for r in located:
+        assert texts[r["document_id"]][r["speaker_start"] : r["speaker_end"]] == r["speaker_text"]
 
 
 def test_cli_export_csv(demo_db: str, tmp_path: Path) -> None:

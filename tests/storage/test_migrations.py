@@ -91,3 +91,33 @@ def test_revision_0005_puts_stored_corrections_on_the_statement_rows(tmp_path: P
             assert {r[0] for r in conn.exec_driver_sql("SELECT stance FROM judgements")} == {"oppose"}
     finally:
         store.close()
+
+
+def test_revision_0006_adds_speaker_offsets_as_null_and_the_reprocessing_tables(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _at_revision(url, "0004")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        # Revision 0001 builds today's tables: take them back to what 0004 left.
+        conn.exec_driver_sql("ALTER TABLE statements DROP COLUMN speaker_start")
+        conn.exec_driver_sql("ALTER TABLE statements DROP COLUMN speaker_end")
+        conn.exec_driver_sql("DROP TABLE document_processing")
+        conn.exec_driver_sql("DROP TABLE replaced_statements")
+        conn.execute(text("INSERT INTO raw_inputs (id, source, size, ingested_at) VALUES ('r', 's', 1, 'now')"))
+        conn.execute(text("INSERT INTO documents (id, raw_id, source, text, ingested_at) VALUES ('d', 'r', 's', 'x', 'now')"))
+        conn.execute(text('INSERT INTO statements (id, document_id, start, "end", text, speaker, speaker_text, kind, '
+                          "produced_by) VALUES ('s1', 'd', 0, 1, 'x', 'A', 'A', 'direct', 'attribution.v1')"))
+    engine.dispose()
+
+    store = open_store(url)
+    try:
+        [row] = store.statement_rows()
+        assert (row["id"], row["speaker_text"], row["speaker_start"], row["speaker_end"]) == ("s1", "A", None, None)
+        with store.engine.connect() as conn:
+            for table in ("document_processing", "replaced_statements"):
+                assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0  # noqa: S608
+            # The full-text triggers of revision 0003 survive the new columns.
+            triggers = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert {"statements_fts_ai", "statements_fts_ad"} <= triggers
+    finally:
+        store.close()

@@ -27,6 +27,9 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+_INT_FIELDS = ("start", "end", "speaker_start", "speaker_end")
+
+
 def to_parquet(rows: Sequence[Row], fields: Sequence[str]) -> bytes:
     """Rows (export contract shape) as a Parquet file; list columns stay lists."""
     import pyarrow as pa
@@ -35,10 +38,10 @@ def to_parquet(rows: Sequence[Row], fields: Sequence[str]) -> bytes:
     columns: dict[str, list[Any]] = {f: [r.get(f) for r in rows] for f in fields}
     schema = pa.schema([
         (f, pa.list_(pa.string()) if f == "conditions" else
-         pa.int64() if f in ("start", "end") else pa.float64() if f == "confidence" else pa.string())
+         pa.int64() if f in _INT_FIELDS else pa.float64() if f == "confidence" else pa.string())
         for f in fields])
     table = pa.Table.from_pydict(
-        {f: [None if v is None else (list(v) if f == "conditions" else v if f in ("start", "end", "confidence") else str(v))
+        {f: [None if v is None else (list(v) if f == "conditions" else v if f in (*_INT_FIELDS, "confidence") else str(v))
              for v in vals] for f, vals in columns.items()}, schema=schema)
     buf = io.BytesIO()
     pq.write_table(table, buf)

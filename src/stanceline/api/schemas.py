@@ -27,6 +27,8 @@ class StatementPublic(BaseModel):
     speaker_text: str | None = None
     speaker_kind: str | None = None
     speaker_role: str | None = None
+    speaker_start: int | None = Field(None, description="Offset of the mention the speaker was resolved from")
+    speaker_end: int | None = None
     actor_id: str | None = None
     cue: str | None = None
     kind: str

@@ -23,6 +23,7 @@ from stanceline.services.core import (
 )
 from stanceline.services.ingestion import quarantine_list as quarantine_list
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
+from stanceline.services.reprocess import ReprocessReport, orphaned_corrections, reprocess
 
 __all__ = [
     "MergeResult",
@@ -35,6 +36,9 @@ __all__ = [
     "merge_actors",
     "quarantine_list",
     "quarantine_retry",
+    "ReprocessReport",
+    "orphaned_corrections",
+    "reprocess",
     "EXPORT_FIELDS",
     "IngestReport",
     "collect_inputs",

@@ -40,6 +40,7 @@ EXPORT_FIELDS = [
     "id", "source", "document_id", "title", "outlet", "published", "speaker", "speaker_text", "speaker_role",
     "speaker_kind", "actor_id", "cue", "kind", "text", "start", "end", "date", "date_source", "target", "stance",
     "confidence", "conditions", "argument", "argument_id", "carrier", "produced_by", "judged_by",
+    "speaker_start", "speaker_end",
 ]
 
 

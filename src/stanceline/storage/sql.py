@@ -305,6 +305,10 @@ class SqlStore:
                 self._insert_ignore(conn, t.removed_lines, [
                     {"document_id": doc.id, "line_no": r.line_no, "text": r.text, "reason": r.reason} for r in doc.removed])
             self._statements(conn, processed.statements)
+            if processed.extractor and processed.judge:
+                self._insert_ignore(conn, t.document_processing, [{
+                    "document_id": doc.id, "extractor": processed.extractor, "judge": processed.judge,
+                    "processed_at": stamp}])
             conn.execute(t.quarantine.update().where(and_(
                 t.quarantine.c.source == raw.source, t.quarantine.c.resolved.is_(False))).values(resolved=True))
             return "new"
@@ -324,6 +328,7 @@ class SqlStore:
                 "id": s.id, "document_id": s.document_id, "start": s.start, "end": s.end, "text": s.text,
                 "speaker": s.speaker.name, "speaker_text": s.speaker.text, "speaker_kind": s.speaker.kind,
                 "speaker_role": s.speaker.role, "actor_id": s.speaker.actor_id or _provisional_id(s.speaker.name),
+                "speaker_start": s.speaker.start, "speaker_end": s.speaker.end,
                 "cue": s.cue, "kind": s.kind, "date": s.date.iso() if s.date else None,
                 "date_sort": s.date.sort_key() if s.date else None, "date_source": s.date_source, "carrier": s.carrier,
                 "stated_argument": s.stated_argument, "sentence_start": s.sentence_start,

@@ -101,6 +101,10 @@ statements = Table(
     # 0004): filters, counts and timelines then read one table through covering indexes.
     Column("target", Text),
     Column("stance", String(20)),
+    # Offsets in the document text of the mention the speaker was resolved from (revision 0005;
+    # NULL for statements stored before it, and for speakers not named in the text).
+    Column("speaker_start", Integer),
+    Column("speaker_end", Integer),
     Index("ix_statements_document", "document_id"),
     Index("ix_statements_speaker", "speaker"),
     # Read paths (revision 0004): each filter's rows in list order (date, id), with what counts and
@@ -174,4 +178,33 @@ store_meta = Table(
     "store_meta", metadata,
     Column("key", String(40), primary_key=True),
     Column("value", Integer, nullable=False, default=0),
+)
+
+
+# -- re-processing (revision 0005) -----------------------------------------------------------
+# Which extractor and judge produced a document's current statements (written by ingest and by
+# ``reprocess``, in the transaction that stores the statements). No row: stored before revision 0005.
+document_processing = Table(
+    "document_processing", metadata,
+    Column("document_id", String(64), ForeignKey("documents.id"), primary_key=True),
+    Column("extractor", String(60), nullable=False),
+    Column("judge", String(60), nullable=False),
+    Column("processed_at", String(40), nullable=False),
+)
+
+# Statements that ``reprocess`` replaced, as they were (row, judgements, corrections' target), so
+# that nothing stored is lost and a correction whose statement has no successor can still be shown
+# with the evidence it was made on. ``replaced_by`` is the new statement the corrections moved to.
+replaced_statements = Table(
+    "replaced_statements", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("statement_id", String(16), nullable=False),
+    Column("document_id", String(64), nullable=False),
+    Column("statement", JSON, nullable=False),  # the statement row and its judgements
+    Column("replaced_by", String(16)),
+    Column("extractor", String(60), nullable=False),  # what replaced it
+    Column("judge", String(60), nullable=False),
+    Column("replaced_at", String(40), nullable=False),
+    Index("ix_replaced_statements_statement", "statement_id"),
+    Index("ix_replaced_statements_document", "document_id"),
 )
