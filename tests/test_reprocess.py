@@ -20,6 +20,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from stanceline import services
+from stanceline.actors.pack import load_pack
 from stanceline.config import Settings
 from stanceline.errors import ConfigError, IngestError
 from stanceline.records import Document, Judgement, RawInput, Speaker, Statement
@@ -140,8 +141,9 @@ def test_users_corrections_survive_and_win_over_the_new_model(store_v1: Settings
     alice, carol = _by_speaker(store_v1, "Alice"), _by_speaker(store_v1, "Carol")
     store = open_store(store_v1.db)
     try:
-        services.analysis.correct_statement(store, alice["id"], "stance", "conditional", "analyst")
-        services.analysis.correct_statement(store, carol["id"], "stance", "neutral", "analyst")
+        pack = load_pack(store_v1.pack)
+        services.analysis.correct_statement(store, pack, alice["id"], "stance", "conditional", "analyst")
+        services.analysis.correct_statement(store, pack, carol["id"], "stance", "neutral", "analyst")
     finally:
         store.close()
     report = services.reprocess(store_v1, extractor="fake.v2", judge="fakejudge.b")

@@ -12,6 +12,7 @@ from tests.conftest import DEMO, DEVSET, DEVSET_GOLD
 from typer.testing import CliRunner
 
 from stanceline.cli import app
+from stanceline.config import Settings
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -46,7 +47,7 @@ def test_cli_export_jsonl_contract(demo_db: str) -> None:
     assert {r["stance"] for r in rows if r["target"]} >= {"support", "oppose", "conditional"}
     for r in rows:
         assert r["source"].startswith(str(DEMO))
-        assert r["produced_by"] == "attribution.v1"
+        assert r["produced_by"] == Settings().extractor
         assert isinstance(r["conditions"], list)
         assert r["speaker_kind"] in ("person", "organization", "outlet", "government", "unknown")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from stanceline.config import Settings
 from stanceline.records import Document, Judgement, ProcessedDocument, RawInput, Speaker, Statement, content_hash
 from stanceline.storage import open_store
 from tests.reliability.cli_runner import CLI, clean_env
@@ -24,7 +25,7 @@ N_DOCS = 300
 KILL_AFTER = 50  # documents re-processed before the kill
 WAIT_LIMIT_S = 600  # a bound on waiting, not a timing assertion
 OLD = ("attribution.v0", "lexicon.v0")  # what "an earlier release" produced
-NEW = ("attribution.v1", "lexicon.v1")  # the defaults the command runs with
+NEW = (Settings().extractor, Settings().judge)  # the defaults the command runs with
 
 
 def _old_result(i: int) -> ProcessedDocument:

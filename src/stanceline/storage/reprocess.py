@@ -177,6 +177,7 @@ def _replace(store: SqlStore, conn: Connection, processed: ProcessedDocument, ma
             if old in archived and old not in set(old_ids):  # an orphan found again: say where it went
                 conn.execute(rs.update().where(and_(rs.c.statement_id == old, rs.c.document_id == doc.id))
                              .values(replaced_by=new))
+    store._refresh_corrected(conn, sorted({new for new in mapping.values() if new is not None}))  # corrections win on the rows
     orphaned = sum(1 for cand in candidates if mapping.get(cand["id"]) is None)
 
     values = {"extractor": processed.extractor, "judge": processed.judge, "processed_at": stamp}
