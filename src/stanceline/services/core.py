@@ -35,7 +35,8 @@ EXPORT_FIELDS = [
 def resource_spec(settings: Settings) -> ResourceSpec:
     return ResourceSpec(pack=settings.pack, extractor=settings.extractor, judge=settings.judge,
                         spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes,
-                        spacy_exclude=tuple(settings.spacy_exclude))
+                        spacy_exclude=tuple(settings.spacy_exclude), review_threshold=settings.review_threshold,
+                        review_judge=settings.review_judge)
 
 
 @dataclass

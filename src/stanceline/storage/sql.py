@@ -281,12 +281,14 @@ class SqlStore:
                 "sentence_end": s.sentence_end, "produced_by": s.produced_by,
                 "target": s.judgements[0].target if s.judgements else None,
                 "stance": s.judgements[0].stance if s.judgements else None,
+                "needs_review": s.judgements[0].needs_review if s.judgements else False,
             })
             for rank, j in enumerate(s.judgements):
                 jrows.append({
                     "statement_id": s.id, "rank": rank, "target": j.target, "stance": j.stance,
                     "confidence": j.confidence, "conditions": list(j.conditions), "condition_ids": list(j.condition_ids),
                     "argument": j.argument, "argument_id": j.argument_id, "cues": list(j.cues), "produced_by": j.produced_by,
+                    "needs_review": j.needs_review,
                 })
             if s.speaker.actor_id is None:
                 pid = _provisional_id(s.speaker.name)
@@ -387,6 +389,8 @@ class SqlStore:
                 if key in latest:
                     row[fld] = latest[key]
                     row["corrected"] = True
+                    if "needs_review" in row:  # a person has looked: never in the review queue
+                        row["needs_review"] = False
 
     def documents(self, limit: int | None = None) -> list[dict[str, Any]]:
         d = t.documents

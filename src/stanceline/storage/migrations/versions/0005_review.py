@@ -1,0 +1,49 @@
+"""Review queue: ``needs_review`` on judgements and on the statement row (copied from the primary
+judgement, like its target and stance), with an index that reads the queue in list order.
+
+Stored judgements are marked by the default rule (on target, confidence below 0.6); a second
+judge's opinion is only known for statements judged after this revision.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from stanceline.storage.tables import judgements, statements
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+TABLES = (judgements, statements)
+INDEX = next(index for index in statements.indexes if index.name == "ix_statements_review")
+DEFAULT_THRESHOLD = 0.6  # Settings.review_threshold's default
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    for table in TABLES:
+        present = {c["name"] for c in sa.inspect(bind).get_columns(table.name)}
+        if "needs_review" in present:  # revision 0001 builds it on a new database
+            continue
+        with op.batch_alter_table(table.name) as batch:
+            batch.add_column(sa.Column("needs_review", sa.Boolean(), nullable=False, server_default=sa.false()))
+        if table is judgements:
+            bind.execute(judgements.update().where(sa.and_(
+                judgements.c.stance.is_not(None), judgements.c.confidence < DEFAULT_THRESHOLD)).values(needs_review=True))
+        else:
+            primary = (sa.select(judgements.c.needs_review)
+                       .where(judgements.c.statement_id == statements.c.id, judgements.c.rank == 0).scalar_subquery())
+            bind.execute(statements.update().values(needs_review=sa.func.coalesce(primary, sa.false())))
+    INDEX.create(bind=bind, checkfirst=True)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    INDEX.drop(bind=bind, checkfirst=True)
+    for table in TABLES:
+        with op.batch_alter_table(table.name) as batch:
+            batch.drop_column("needs_review")
