@@ -48,12 +48,18 @@ async def get_pack(request: Request) -> Pack:
 
 async def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Write endpoints: a bearer token equal to ``settings.api_token``; refused outright when none is set."""
-    expected = request.app.state.settings.api_token
-    if not expected:
-        raise HTTPException(403, "write endpoints are disabled: set STANCELINE_API_TOKEN to enable them")
+    expected = write_token(request)
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), expected.encode()):
         raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+def write_token(request: Request) -> str:
+    """The token writes need; every write is refused (403) while none is set."""
+    expected: str | None = request.app.state.settings.api_token
+    if not expected:
+        raise HTTPException(403, "write endpoints are disabled: set STANCELINE_API_TOKEN to enable them")
+    return expected
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
