@@ -4,19 +4,27 @@ output of ``stanceline arguments --new`` (the option lives on ``arguments``)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stanceline.cli.app import PackOpt, app, console, err, friendly, settings_for
+from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for
 from stanceline.config import Settings
-from stanceline.services.judging import judge_items, new_argument_candidates, prepare_judge
+from stanceline.services.judging import (
+    corrections_as_training,
+    judge_items,
+    new_argument_candidates,
+    prepare_judge,
+    training_problem,
+)
 
 JUDGE_BATCH = 64
 
@@ -101,3 +109,30 @@ def judge_command(
                   + (f"; wrote {output}" if output else ""))
     if failed:
         raise typer.Exit(1)
+
+
+# -- stanceline train-judge ------------------------------------------------------------------
+@app.command("train-judge")
+@friendly
+def train_judge(
+    with_corrections: Annotated[bool, typer.Option("--with-corrections", help="Add the store's stance corrections as labelled items")] = False,
+    db: DbOpt = None,
+    pack: PackOpt = None,
+    corpus: Annotated[str | None, typer.Option("--corpus", help="Shared corpus folder (default ../shared/corpus or $STANCELINE_CORPUS)")] = None,
+) -> None:
+    """Retrain the stance judge (python -m stanceline.training stance); it prints dev macro-F1 before and after."""
+    problem = training_problem(corpus)
+    if problem is not None:
+        err.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(2)
+    command = [sys.executable, "-m", "stanceline.training", "stance", *([f"--corpus={corpus}"] if corpus else [])]
+    with TemporaryDirectory() as tmp:
+        if with_corrections:
+            items = corrections_as_training(settings_for(db, pack))
+            extra = Path(tmp) / "corrections.jsonl"
+            extra.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
+            err.print(f"{len(items)} corrected statement(s) added as labelled items")
+            command += ["--extra", str(extra)]
+        code = subprocess.call(command)  # noqa: S603 - this interpreter, fixed arguments
+    if code:
+        raise typer.Exit(code)

@@ -21,6 +21,7 @@ from stanceline.services.core import (
     summary,
 )
 from stanceline.services.ingestion import quarantine_list as quarantine_list
+from stanceline.services.judging import corrections_as_training, judge_items
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "analysis",
     "apply_merges",
     "check_pack",
+    "corrections_as_training",
+    "judge_items",
     "judging",
     "list_actors",
     "merge_actors",

@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from stanceline.actors.linker import Linker
-from stanceline.actors.pack import Pack, Target, load_pack
+from stanceline.actors.pack import Actor, Pack, Target, load_pack
+from stanceline.analyze import spans
 from stanceline.config import Settings
 from stanceline.errors import StancelineError
 from stanceline.judge.arguments import ArgumentMapper, new_argument_types
 from stanceline.judge.embeddings import Embedder, HashedBagEmbedder, load_embedder
 from stanceline.records import Document, Judgement, PartialDate, Speaker, Statement, content_hash
 from stanceline.registry import judges
-from stanceline.storage import StatementFilter, open_store
+from stanceline.storage import StatementFilter, open_store, queries
 
 JUDGE_MAX_TEXT = 5_000  # characters of one item's text (and of its context)
 JUDGED_KEYS = ("stance", "confidence", "conditions", "argument", "explanation", "judged_by")
@@ -220,3 +221,75 @@ def judge_items(items: Sequence[Any], settings: Settings, judge: str | None = No
         except Exception as exc:  # noqa: BLE001 - one bad item must not stop a batch
             out.append({"error": f"judging failed: {type(exc).__name__}: {exc}"[:500]})
     return out
+
+
+# -- learning from corrections --------------------------------------------------------------
+EUROPEAN = frozenset({"GB", "FR", "DE", "EU", "IT", "ES", "NL", "BE", "SE", "NO", "CH", "AT", "IE", "DK", "FI"})
+
+
+def _speaker_type(actor: Actor | None) -> str:
+    """The domain data's speaker type of a pack actor (``third_party`` when unknown)."""
+    if actor is None:
+        return "third_party"
+    if actor.kind == "outlet":
+        return "state_media" if actor.country == "IR" else "journalist"
+    if actor.country == "IR":
+        return "iran_official"
+    if actor.country == "US":
+        return "us_official"
+    return "european" if actor.country in EUROPEAN else "third_party"
+
+
+def corrections_as_training(settings: Settings) -> list[dict[str, Any]]:
+    """The store's stance corrections as labelled items in the domain data format.
+
+    Each item is the sentence around a statement whose stance a person corrected, labelled with
+    that stance toward the statement's (possibly corrected) target; ``group`` is
+    ``correction:<statement id>`` so that a statement never straddles two splits. Statements
+    corrected to no stance or to no target are left out.
+    """
+    pack = load_pack(settings.pack)
+    linker = Linker(pack)
+    store = open_store(settings.db)
+    try:
+        rows = queries.statements_by_ids(store, queries.corrected_ids(store, "stance"))
+        texts = queries.document_texts(store, [r["document_id"] for r in rows])
+    finally:
+        store.close()
+    items = []
+    for row in rows:
+        if not row.get("stance") or not row.get("target"):
+            continue
+        text = texts.get(row["document_id"], "")
+        lo, hi = spans.context_window(row, text)
+        sentence = text[lo:hi].strip() or str(row["text"])
+        conditional = row["stance"] == "conditional"
+        outlet = linker.link(row["outlet"]).actor_id if row.get("outlet") else None
+        items.append({
+            "id": row["id"], "text": sentence, "target": row["target"], "stance": row["stance"],
+            "conditions": [c for c in row.get("conditions") or [] if c in sentence] if conditional else [],
+            "condition_ids": list(row.get("condition_ids") or []) if conditional else [],
+            "argument": row.get("argument_id"),
+            "speaker_type": _speaker_type(pack.actors.get(row.get("actor_id") or "")),
+            # Iranian outlets in the pack are read as state media; anything else as wire copy.
+            "style": "state_media" if outlet and pack.actors[outlet].country == "IR" else "wire",
+            "group": f"correction:{row['id']}",
+        })
+    return items
+
+
+def training_problem(corpus: str | None = None) -> str | None:
+    """Why the stance trainer cannot run here (a missing extra, trainer or corpus), or None."""
+    import importlib.util
+
+    from stanceline.training import corpus_root
+
+    if importlib.util.find_spec("sklearn") is None:
+        return "training needs the train extra (scikit-learn): run 'make train-deps' or pip install 'stanceline[train]'"
+    if importlib.util.find_spec("stanceline.training.stance") is None:
+        return "this installation has no stance trainer (stanceline.training.stance)"
+    try:
+        corpus_root(corpus)
+    except SystemExit as exc:
+        return str(exc)
+    return None

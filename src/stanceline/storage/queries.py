@@ -174,12 +174,20 @@ def statements_by_ids(store: SqlStore, ids: Sequence[str]) -> list[dict[str, Any
 def _by_ids(store: SqlStore, ids: tuple[str, ...]) -> list[dict[str, Any]]:
     s, d, j = t.statements, t.documents, t.judgements
     cols: list[Any] = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
-                       j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues]
+                       j.c.conditions, j.c.condition_ids, j.c.argument, j.c.argument_id, j.c.cues]
     with store.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(_joined(select(*cols)).where(s.c.id.in_(list(ids))))]
         store._apply_corrections(conn, rows)
     order = {sid: i for i, sid in enumerate(ids)}
     return sorted(rows, key=lambda r: order.get(r["id"], 0))
+
+
+def corrected_ids(store: SqlStore, field: str) -> list[str]:
+    """Ids of the statements with a correction of ``field``."""
+    c = t.corrections
+    with store.engine.connect() as conn:
+        return [str(r[0]) for r in conn.execute(
+            select(c.c.statement_id).where(c.c.field == field).group_by(c.c.statement_id).order_by(c.c.statement_id))]
 
 
 def document_texts(store: SqlStore, ids: Sequence[str]) -> dict[str, str]:
