@@ -29,8 +29,9 @@ def upgrade() -> None:
         present = {c["name"] for c in sa.inspect(bind).get_columns(table.name)}
         if "needs_review" in present:  # revision 0001 builds it on a new database
             continue
-        with op.batch_alter_table(table.name) as batch:
-            batch.add_column(sa.Column("needs_review", sa.Boolean(), nullable=False, server_default=sa.false()))
+        # A plain ADD COLUMN on both engines (SQLite adds a NOT NULL column with a default in place; a
+        # batch copy of the table would trip the foreign keys that point at it).
+        op.add_column(table.name, sa.Column("needs_review", sa.Boolean(), nullable=False, server_default=sa.false()))
         if table is judgements:
             bind.execute(judgements.update().where(sa.and_(
                 judgements.c.stance.is_not(None), judgements.c.confidence < DEFAULT_THRESHOLD)).values(needs_review=True))
