@@ -9,7 +9,7 @@ declared in ``pyproject.toml``. ``Registry.register`` also works at run time
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
 
 from stanceline.errors import ConfigError
@@ -18,11 +18,16 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """Name → factory, filled from entry points on first use."""
+    """Name → factory, filled from entry points on first use.
+
+    An entry point's module is imported only when its name is asked for, so one plugin that cannot
+    be imported (a missing module, a missing dependency) breaks only itself, not its neighbours.
+    """
 
     def __init__(self, group: str) -> None:
         self.group = group
         self._factories: dict[str, Callable[..., T]] = {}
+        self._entry_points: dict[str, EntryPoint] = {}
         self._loaded = False
 
     def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -37,20 +42,25 @@ class Registry(Generic[T]):
             return
         self._loaded = True
         for ep in entry_points(group=self.group):
-            if ep.name not in self._factories:
-                self._factories[ep.name] = ep.load()
+            self._entry_points.setdefault(ep.name, ep)
 
     def names(self) -> list[str]:
         self._load_entry_points()
-        return sorted(self._factories)
+        return sorted(set(self._factories) | set(self._entry_points))
 
     def get(self, name: str) -> Callable[..., T]:
         self._load_entry_points()
+        kind = self.group.split(".")[-1][:-1]
+        if name not in self._factories and name in self._entry_points:
+            try:
+                self._factories[name] = self._entry_points[name].load()
+            except (ImportError, AttributeError) as exc:
+                raise ConfigError(f"the {kind} {name!r} is registered but cannot be loaded: {exc}") from None
         try:
             return self._factories[name]
         except KeyError:
             known = ", ".join(self.names()) or "none"
-            raise ConfigError(f"no {self.group.split('.')[-1][:-1]} named {name!r} (known: {known})") from None
+            raise ConfigError(f"no {kind} named {name!r} (known: {known})") from None
 
 
 extractors: Registry[object] = Registry("stanceline.extractors")
