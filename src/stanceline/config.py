@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     extractor: str = Field("attribution.v1", description="Registered statement extractor")
     judge: str = Field("lexicon.v1", description="Registered stance judge")
     review_threshold: float = Field(0.6, ge=0.0, le=1.0, description="Judgements less confident than this await review")
-    review_judge: str | None = Field(None, description="A second registered judge; where it disagrees, the statement awaits review")
+    review_judge: str | None = Field(None, description="A second registered judge; where it disagrees, a statement awaits review")
     spacy_model: str = Field("en_core_web_sm", description="spaCy pipeline to load first")
     spacy_exclude: tuple[str, ...] = Field(("ner",), description="spaCy components not loaded (NER costs half the time)")
     workers: int = Field(0, description="Worker processes for ingest; 0 = number of cores")

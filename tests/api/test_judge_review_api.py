@@ -23,7 +23,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     url = f"sqlite:///{tmp_path / 'j.db'}"
     store = build_store(url)
     with store.engine.begin() as conn:
-        conn.execute(text("UPDATE statements SET needs_review = :yes WHERE speaker IN ('Hassan Rouhani', 'Mohammad Javad Zarif')"),
+        conn.execute(text("UPDATE statements SET needs_review = :yes "
+                          "WHERE speaker IN ('Hassan Rouhani', 'Mohammad Javad Zarif')"),
                      {"yes": True})
     store.close()
     with TestClient(create_app(load_settings(db=url, api_token=TOKEN)), raise_server_exceptions=False) as c:
@@ -57,7 +58,8 @@ def test_judge_stores_nothing(client: TestClient) -> None:
     ({"items": [{"target": "jcpoa"}]}, ["body", "items", "0", "text"]),
     ({"items": [{**GOOD, "context": "x" * 5001}]}, ["body", "items", "0", "context"]),
 ])
-def test_judge_refuses_oversized_or_malformed_batches_in_the_error_shape(client: TestClient, body: dict, where: list[str]) -> None:  # type: ignore[type-arg]
+def test_judge_refuses_oversized_or_malformed_batches_in_the_error_shape(client: TestClient, body: dict[str, object],
+                                                                        where: list[str]) -> None:
     r = client.post("/api/v1/judge", json=body)
     assert r.status_code == 422
     error = r.json()["error"]

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.api.factory import build_store
 from typer.testing import CliRunner
 
 from stanceline.cli import app
-from tests.api.factory import build_store
 
 runner = CliRunner()
 GOOD = {"text": "We will never negotiate with America.", "target": "negotiation-with-us", "speaker": "Khamenei"}

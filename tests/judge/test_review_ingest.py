@@ -23,7 +23,8 @@ from stanceline.storage import StatementFilter
 pytestmark = pytest.mark.slow
 ARTICLE = """Tehran rejects talks with Washington
 
-TEHRAN, May 14, 2019 - Supreme Leader Ali Khamenei said on Tuesday that "negotiation with America is poison" and that Iran would never negotiate with the United States under pressure.
+TEHRAN, May 14, 2019 - Supreme Leader Ali Khamenei said on Tuesday that "negotiation with America is poison" \
+and that Iran would never negotiate with the United States under pressure.
 
 President Hassan Rouhani said Iran was ready for talks with the United States if sanctions were lifted first.
 

@@ -22,7 +22,8 @@ def _client(tmp_path: Path, token: str | None) -> TestClient:
     url = f"sqlite:///{tmp_path / 'r.db'}"
     store = build_store(url)
     with store.engine.begin() as conn:  # Rouhani's and Zarif's statements await review
-        conn.execute(text("UPDATE statements SET needs_review = :yes WHERE speaker IN ('Hassan Rouhani', 'Mohammad Javad Zarif')"),
+        conn.execute(text("UPDATE statements SET needs_review = :yes "
+                          "WHERE speaker IN ('Hassan Rouhani', 'Mohammad Javad Zarif')"),
                      {"yes": True})
     store.close()
     return TestClient(create_app(load_settings(db=url, api_token=token)), raise_server_exceptions=False)

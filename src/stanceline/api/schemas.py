@@ -179,7 +179,8 @@ class JudgeItem(BaseModel):
     text: str = Field(min_length=1, max_length=JUDGE_MAX_TEXT, description="The statement's words")
     target: str = Field(min_length=1, max_length=200, description="Target id or label of the pack, e.g. negotiation-with-us")
     speaker: str | None = Field(None, max_length=200, description="Who said it (linked to the pack's actors)")
-    context: str | None = Field(None, max_length=JUDGE_MAX_TEXT, description="Text before the statement, e.g. the preceding sentences")
+    context: str | None = Field(None, max_length=JUDGE_MAX_TEXT,
+                                description="Text before the statement, e.g. the preceding sentences")
     date: str | None = Field(None, max_length=10, description="YYYY[-MM[-DD]]")
 
 

@@ -76,7 +76,8 @@ def _records(lines: Iterable[str], settings: Settings, judge: str, batch: int) -
 @app.command("judge")
 @friendly
 def judge_command(
-    source: Annotated[str, typer.Argument(help="JSONL file of items (text, target, optional speaker, context, date), or - for stdin")],
+    source: Annotated[str, typer.Argument(
+        help="JSONL file of items (text, target, optional speaker, context, date), or - for stdin")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="JSONL file to write (default: stdout)")] = None,
     judge: Annotated[str | None, typer.Option("--judge", help="Registered judge (default: the configured one)")] = None,
     pack: PackOpt = None,
@@ -115,10 +116,12 @@ def judge_command(
 @app.command("train-judge")
 @friendly
 def train_judge(
-    with_corrections: Annotated[bool, typer.Option("--with-corrections", help="Add the store's stance corrections as labelled items")] = False,
+    with_corrections: Annotated[bool, typer.Option(
+        "--with-corrections", help="Add the store's stance corrections as labelled items")] = False,
     db: DbOpt = None,
     pack: PackOpt = None,
-    corpus: Annotated[str | None, typer.Option("--corpus", help="Shared corpus folder (default ../shared/corpus or $STANCELINE_CORPUS)")] = None,
+    corpus: Annotated[str | None, typer.Option(
+        "--corpus", help="Shared corpus folder (default ../shared/corpus or $STANCELINE_CORPUS)")] = None,
 ) -> None:
     """Retrain the stance judge (python -m stanceline.training stance); it prints dev macro-F1 before and after."""
     problem = training_problem(corpus)

@@ -71,7 +71,8 @@ class LexiconJudge:
         condition and argument rules, without asking whether the text names the target."""
         return self._judgements(doc, statement, [target], False)[0]
 
-    def _judgements(self, doc: Document, statement: Statement, targets: list[Target], contextual: bool) -> tuple[Judgement, ...]:
+    def _judgements(self, doc: Document, statement: Statement, targets: list[Target],
+                    contextual: bool) -> tuple[Judgement, ...]:
         scope = statement.text
         result = score_stance(scope, statement.cue)
         if result.stance in ("support", "neutral") and _FOLLOWING_CONDITIONS.search(_next_sentence(doc.text, statement)):

@@ -21,8 +21,8 @@ from stanceline.services.core import (
     summary,
 )
 from stanceline.services.ingestion import quarantine_list as quarantine_list
-from stanceline.services.judging import corrections_as_training, judge_items
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
+from stanceline.services.judging import corrections_as_training, judge_items
 
 __all__ = [
     "MergeResult",

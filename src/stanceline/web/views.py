@@ -127,7 +127,8 @@ def _back(page: str | None) -> str:
 
 
 @router.get("/review", response_class=HTMLResponse)
-def review_page(request: Request, store: StoreDep, pack: PackDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+def review_page(request: Request, store: StoreDep, pack: PackDep,
+                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     rows = analysis.review_page(store, pack, PAGE, (page - 1) * PAGE)
     return render_response("review.html", rows=rows, page=page, relabels=RELABELS, unlocked=_unlocked(request),
                            writable=bool(request.app.state.settings.api_token))
