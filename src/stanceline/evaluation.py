@@ -196,3 +196,95 @@ def confusion_table(confusion: dict[str, dict[str, int]]) -> list[list[str]]:
     for g in STANCES:
         rows.append([g, *(str(confusion.get(g, {}).get(c, 0)) for c in cols)])
     return rows
+
+
+# --- Every attribution (``stanceline eval --all-attributions``) -------------------------------------
+
+_QUOTE_MARKS = frozenset("“”\"«»„")
+
+
+def attribution_kind(text: str) -> str:
+    """``direct`` when the span holds a quotation mark, else ``indirect`` (PolNeAR's rule)."""
+    return "direct" if any(ch in _QUOTE_MARKS for ch in text) else "indirect"
+
+
+@dataclass(frozen=True)
+class GoldAttribution:
+    file: str
+    evidence: str
+    source: str  # the source span as written ("he", "the ministry", "Zarif")
+    kind: str
+
+
+def load_gold_attributions(path: Path) -> list[GoldAttribution]:
+    """Gold with ``file``, ``evidence``, ``speaker`` (as written) and optional ``kind``."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(GoldAttribution(d["file"], d["evidence"], d.get("speaker") or "",
+                                       d.get("kind") or attribution_kind(d["evidence"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n}: not a gold attribution ({exc})") from exc
+    return out
+
+
+def source_matches(gold: str, predicted: str) -> bool:
+    """The predicted speaker mention is the gold source span: their words overlap by half of the shorter."""
+    g, p = tokens(gold), tokens(predicted)
+    if not g or not p:
+        return False
+    return len(g & p) / min(len(g), len(p)) >= 0.5
+
+
+def score_attributions(gold: list[GoldAttribution], predictions: list[Prediction]) -> dict[str, float]:
+    """Every attribution, on-target or not: content detection under the shared matching rule, per kind
+    (precision per predicted kind, recall per gold kind), and the source mention among matches."""
+    files = {g.file for g in gold}
+    preds = [p for p in predictions if p.file in files]
+    matched: list[tuple[GoldAttribution, Prediction]] = []
+    for file in sorted(files):
+        golds = [g for g in gold if g.file == file]
+        ps = [p for p in preds if p.file == file]
+        pairs = sorted(((overlap(g.evidence, p.text), gi, pi) for gi, g in enumerate(golds) for pi, p in enumerate(ps)),
+                       reverse=True)
+        taken_g: set[int] = set()
+        taken_p: set[int] = set()
+        for ov, gi, pi in pairs:
+            if ov < MIN_OVERLAP:
+                break
+            if gi in taken_g or pi in taken_p:
+                continue
+            taken_g.add(gi)
+            taken_p.add(pi)
+            matched.append((golds[gi], ps[pi]))
+
+    def prf(n_pred: int, n_gold: int, tp: int) -> tuple[float, float, float]:
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / n_gold if n_gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    out: dict[str, float] = {}
+    p, r, f = prf(len(preds), len(gold), len(matched))
+    src = [source_matches(g.source, pr.speaker_text or pr.speaker) for g, pr in matched]
+    out.update({"detect_p": p, "detect_r": r, "detect_f1": f, "source_acc": sum(src) / len(src) if src else 0.0})
+    for kind in ("direct", "indirect"):
+        n_pred = sum(1 for pr in preds if attribution_kind(pr.text) == kind)
+        n_gold = sum(1 for g in gold if g.kind == kind)
+        pk = sum(1 for _, pr in matched if attribution_kind(pr.text) == kind)
+        gk = [(g, pr) for g, pr in matched if g.kind == kind]
+        prec = pk / n_pred if n_pred else 0.0
+        rec = len(gk) / n_gold if n_gold else 0.0
+        ok = [source_matches(g.source, pr.speaker_text or pr.speaker) for g, pr in gk]
+        out.update({f"{kind}_p": prec, f"{kind}_r": rec, f"{kind}_f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+                    f"{kind}_source_acc": sum(ok) / len(ok) if ok else 0.0})
+    out.update({"gold": float(len(gold)), "predicted": float(len(preds))})
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def all_predictions_from_rows(rows: list[dict[str, Any]]) -> list[Prediction]:
+    """Every stored statement, on a target or not."""
+    return [Prediction(Path(r["source"]).name, r["speaker"], r.get("speaker_text") or "", r.get("stance"), r["text"],
+                       r.get("date"), r.get("target"), r["id"]) for r in rows]

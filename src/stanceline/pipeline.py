@@ -37,6 +37,7 @@ class ResourceSpec:
     spacy_model: str
     max_input_bytes: int = 20_000_000
     spacy_exclude: tuple[str, ...] = ("ner",)
+    extractor_options: tuple[tuple[str, object], ...] = ()  # keyword arguments for extractors that take them
     review_threshold: float = 0.6
     review_judge: str | None = None
 
@@ -65,7 +66,7 @@ def load_resources(spec: ResourceSpec) -> Resources:
     pack = load_pack(spec.pack)
     linker = Linker(pack)
     nlp = load_nlp(spec.spacy_model, tuple(spec.spacy_exclude))
-    extractor = extractors.get(spec.extractor)(nlp, linker)
+    extractor = extractors.get(spec.extractor)(nlp, linker, **dict(spec.extractor_options))
     judge = judges.get(spec.judge)(pack, linker)
     review_judge = judges.get(spec.review_judge)(pack, linker) if spec.review_judge else None
     resources = Resources(spec, pack, linker, extractor, judge, review_judge)

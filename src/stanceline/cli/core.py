@@ -125,6 +125,11 @@ def eval_(
     pack: PackOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses, false positives, confusion")] = False,
     workers: Annotated[int | None, typer.Option("--workers", "-w")] = None,
+    extractor: Annotated[str | None, typer.Option("--extractor", help="Registered extractor (default: the configured one)")] = None,
+    judge: Annotated[str | None, typer.Option("--judge", help="Registered judge (default: the configured one)")] = None,
+    all_attributions: Annotated[bool, typer.Option(
+        "--all-attributions", help="Score every extracted attribution (on a target or not) against gold with file, "
+        "evidence, speaker as written and kind (PolNeAR's format): detection per kind and source-mention accuracy")] = False,
 ) -> None:
     """Score extraction and stance against a gold file; last line is JSON."""
     if not gold.is_file():
@@ -133,7 +138,15 @@ def eval_(
     if not corpus.is_dir():
         err.print(f"[red]error:[/red] corpus folder not found: {corpus}")
         raise typer.Exit(2)
-    result = services.evaluate(gold, corpus, settings_for(None, pack), workers=workers)
+    settings = settings_for(None, pack)
+    settings = settings.model_copy(update={k: v for k, v in (("extractor", extractor), ("judge", judge)) if v})
+    if all_attributions:
+        figures = services.evaluate_attributions(gold, corpus, settings, workers=workers)
+        for key, value in figures.items():
+            console.print(f"{key:>18}: {value:.3f}" if value < 10 else f"{key:>18}: {value:.0f}")
+        print(json.dumps(figures))
+        return
+    result = services.evaluate(gold, corpus, settings, workers=workers)
     from stanceline.evaluation import confusion_table
 
     if verbose:

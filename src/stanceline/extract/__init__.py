@@ -68,9 +68,10 @@ class AttributionExtractor:
 
     name = VERSION
 
-    def __init__(self, nlp: Language, linker: Linker) -> None:
+    def __init__(self, nlp: Language, linker: Linker, keep_anonymous: bool = False) -> None:
         self.nlp = nlp
         self.linker = linker
+        self.keep_anonymous = keep_anonymous  # the rules name their speakers; learned extractors may keep the unnamed
 
     def extract(self, doc: Document) -> list[Statement]:
         text = doc.text
@@ -81,8 +82,10 @@ class AttributionExtractor:
         quotes = find_quotes(text)
         hint = _country_hint(text, self.linker)
         paragraphs = _paragraphs(text)
+        single = sum(1 for _, line in paragraphs if line.strip()) == 1
         todo = [(pos, line) for pos, line in paragraphs
-                if line.strip() and len(line) <= MAX_PARSE_CHARS and CANDIDATE.search(line) and not _is_heading(line, first=(pos == 0))]
+                if line.strip() and len(line) <= MAX_PARSE_CHARS and self._needs_parse(line)
+                and not _is_heading(line, first=(pos == 0 and not single))]
         parsed = dict(zip((pos for pos, _ in todo), self.nlp.pipe(_mask_dateline(line) for _, line in todo), strict=True))
         candidates: list[Candidate] = []
         for pos, line in paragraphs:
@@ -92,8 +95,11 @@ class AttributionExtractor:
             if spacy_doc is None:
                 tracker.add_text_mentions(line, pos)
                 continue
-            for sent in spacy_doc.sents:
-                candidates.extend(extract_from_paragraph([sent], pos, text, quotes, tracker, hint))
+            learned = self._read_paragraph(spacy_doc)
+            for k, sent in enumerate(spacy_doc.sents):
+                found = extract_from_paragraph([sent], pos, text, quotes, tracker, hint)
+                candidates.extend(found)
+                candidates.extend(self._learned_candidates(learned, k, spacy_doc, pos, text, tracker, hint, candidates))
                 self._track_sentence(sent, pos, tracker, hint)
         candidates = self._possessive_positions(candidates, text, when, paragraphs)
         candidates = self._in_words(candidates, text, when, paragraphs, tracker)
@@ -111,7 +117,7 @@ class AttributionExtractor:
             source: DateSource = "publication" if doc.published else "none"
             statements.append(Statement(
                 document_id=doc.id, start=form.start, end=form.end, text=text[form.start:form.end], speaker=form.speaker,
-                cue=form.cue, kind="list" if form.cue == "viewpoint" else "direct", produced_by=VERSION, date=date,
+                cue=form.cue, kind="list" if form.cue == "viewpoint" else "direct", produced_by=self.name, date=date,
                 date_source=source, sentence_start=form.start, sentence_end=form.end, stated_argument=form.argument,
             ))
         thesis = author_thesis(doc, statements, self.linker)
@@ -119,6 +125,19 @@ class AttributionExtractor:
             statements.append(thesis)
         statements.sort(key=lambda s: s.start)
         return statements
+
+    def _needs_parse(self, line: str) -> bool:
+        """Only paragraphs with an attribution cue reach the parser."""
+        return CANDIDATE.search(line) is not None
+
+    def _read_paragraph(self, spacy_doc: object) -> object:
+        """What a learned extractor reads off a parsed paragraph once (nothing here)."""
+        return None
+
+    def _learned_candidates(self, learned: object, sentence: int, spacy_doc: object, offset: int, text: str,
+                            tracker: MentionTracker, hint: str | None, existing: list[Candidate]) -> list[Candidate]:
+        """Statements a learned extractor adds in one sentence, the tracker standing just before it (none here)."""
+        return []
 
     def _track_sentence(self, sent: object, offset: int, tracker: MentionTracker, hint: str | None) -> None:
         from stanceline.extract.speakers import Mention, resolve_subject
@@ -349,7 +368,7 @@ class AttributionExtractor:
                     anchors[part] = date
             out.append(Statement(
                 document_id=doc.id, start=start, end=end, text=text[start:end], speaker=c.speaker, cue=c.cue,
-                kind=c.kind, produced_by=VERSION, date=date, date_source=source,
+                kind=c.kind, produced_by=self.name, date=date, date_source=source,
                 carrier=c.carrier.name if c.carrier else None,
                 sentence_start=c.sentence_start, sentence_end=c.sentence_end,
             ))
@@ -468,8 +487,8 @@ def _proper_runs(sent: object) -> list[tuple[int, int]]:
 def _is_heading(line: str, first: bool) -> bool:
     """Titles and section headings carry no attributed statements of their own."""
     text = line.strip()
-    if first and len(text.split()) < 25:
-        return True
+    if first and len(text.split()) < 25 and not text.endswith((".", "!", "?", ".”", '."', "?”", '?"')):
+        return True  # a title; a first line that ends as a sentence does is read like any paragraph
     return len(text.split()) < 15 and not text.endswith((".", "!", "?", "”", '"', ":")) and not any(c in text for c in "“\"")
 
 
@@ -485,5 +504,5 @@ def _split_sentences(text: str) -> list[str]:
 
 
 @extractors.register(VERSION)
-def make_attribution_extractor(nlp: Language, linker: Linker) -> AttributionExtractor:
-    return AttributionExtractor(nlp, linker)
+def make_attribution_extractor(nlp: Language, linker: Linker, keep_anonymous: bool = False) -> AttributionExtractor:
+    return AttributionExtractor(nlp, linker, keep_anonymous)

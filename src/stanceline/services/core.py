@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import httpx
 
 from stanceline.config import Settings
-from stanceline.evaluation import EvalResult, load_gold, predictions_from_rows, score
+from stanceline.evaluation import (
+    EvalResult,
+    all_predictions_from_rows,
+    load_gold,
+    load_gold_attributions,
+    predictions_from_rows,
+    score,
+    score_attributions,
+)
 from stanceline.ingest.files import STDIN, discover, read_source, read_stdin
 from stanceline.pipeline import ResourceSpec, default_workers, run_many
 from stanceline.records import ProcessedDocument, Quarantine, RawInput
@@ -35,8 +43,9 @@ EXPORT_FIELDS = [
 def resource_spec(settings: Settings) -> ResourceSpec:
     return ResourceSpec(pack=settings.pack, extractor=settings.extractor, judge=settings.judge,
                         spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes,
-                        spacy_exclude=tuple(settings.spacy_exclude), review_threshold=settings.review_threshold,
-                        review_judge=settings.review_judge)
+                        spacy_exclude=tuple(settings.spacy_exclude),
+                        extractor_options=(("keep_anonymous", True),) if settings.extract_anonymous else (),
+                        review_threshold=settings.review_threshold, review_judge=settings.review_judge)
 
 
 @dataclass
@@ -242,3 +251,13 @@ def evaluate(gold_path: Path, corpus_dir: Path, settings: Settings, workers: int
     pack = load_pack(settings.pack)
     aliases = {a.id: {a.name.lower(), *(x.lower() for x in a.aliases)} for a in pack.actors.values()}
     return score(gold, predictions_from_rows(rows), aliases)
+
+
+def evaluate_attributions(gold_path: Path, corpus_dir: Path, settings: Settings, workers: int | None = None) -> dict[str, float]:
+    """Every attribution (on a target or not, identified source or not) against ``gold_path``."""
+    gold = load_gold_attributions(gold_path)
+    with tempfile.TemporaryDirectory(prefix="stanceline-eval-") as tmp:
+        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}", "extract_anonymous": True})
+        ingest([str(corpus_dir)], eval_settings, workers=workers)
+        rows = list_statements(eval_settings)
+    return score_attributions(gold, all_predictions_from_rows(rows))

@@ -1,0 +1,279 @@
+"""A CRF tagger of attribution spans: who (SRC), the cue (CUE) and what (CONT), per paragraph.
+
+Trained on real annotated news (``make train``; see ``models/attribution_v2/MODEL_CARD.md``),
+it reads each token through features of the parse spaCy already computed: the word and its
+shape, part of speech and dependency, whether it sits inside quotation marks, and — what
+carries indirect speech — its syntactic relation to the nearest cue word (the subject of
+"said" is a source, its clausal complement the content). ``decode`` turns the BIO labels into
+attributions: content segments joined across an interrupting "he said", each linked to the
+cue and source of its sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+MODEL_NAME = "attribution.v2"
+LABELS = ("SRC", "CUE", "CONT")
+OPEN_QUOTES = frozenset("“«„\"")
+CLOSE_QUOTES = frozenset("”»\"")
+QUOTE_CHARS = OPEN_QUOTES | CLOSE_QUOTES | frozenset("‘’'")
+# Dependency relations of a clause or phrase a cue governs, and of its source.
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "pobj", "advcl", "parataxis", "attr", "oprd", "acomp"})
+_MAX_HOPS = 6
+
+
+def _shape(text: str) -> str:
+    out = []
+    for ch in text[:6]:
+        c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def _quote_state(doc: Doc) -> list[int]:
+    """1 for tokens inside quotation marks, 2 for the marks themselves, else 0."""
+    state = [0] * len(doc)
+    inside = False
+    for tok in doc:
+        t = tok.text
+        if t in OPEN_QUOTES and (t != '"' or not inside):
+            state[tok.i] = 2
+            inside = True
+        elif t in CLOSE_QUOTES and inside:
+            state[tok.i] = 2
+            inside = False
+        elif t == "\n":
+            inside = False
+        else:
+            state[tok.i] = 1 if inside else 0
+    return state
+
+
+def _cue_path(tok: Token, cues: frozenset[str]) -> tuple[str, int, str]:
+    """The nearest ancestor whose lemma is a cue: (the relation under it, hops, its lemma)."""
+    child, node = tok, tok
+    for hops in range(_MAX_HOPS + 1):
+        if node.lemma_.lower() in cues and node.pos_ in ("VERB", "NOUN", "AUX", "ADP"):
+            return ("self" if hops == 0 else child.dep_), hops, node.lemma_.lower()
+        if node.head is node:
+            break
+        child, node = node, node.head
+    return "none", -1, ""
+
+
+@dataclass
+class CueLexicon:
+    """Cue lemmas seen in training (single words) and multi-word cue openers."""
+
+    lemmas: frozenset[str]
+    phrases: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def load(cls, path: Path) -> CueLexicon:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(frozenset(data["lemmas"]), frozenset(data.get("phrases", ())))
+
+    def dump(self, path: Path) -> None:
+        path.write_text(json.dumps({"lemmas": sorted(self.lemmas), "phrases": sorted(self.phrases)}, indent=0) + "\n",
+                        encoding="utf-8")
+
+
+def features(doc: Doc, lex: CueLexicon) -> list[list[str]]:
+    """CRF features of every token of a parsed paragraph."""
+    cues = lex.lemmas
+    quotes = _quote_state(doc)
+    n = len(doc)
+    lower = [t.lower_ for t in doc]
+    tags = [t.tag_ for t in doc]
+    cue_tok = [t.lemma_.lower() in cues and t.pos_ in ("VERB", "NOUN") for t in doc]
+    # "according to" and a colon closing a name ("Zarif: …") are cues the lemma list cannot hold.
+    for i in range(n - 1):
+        if lower[i] == "according" and lower[i + 1] == "to":
+            cue_tok[i] = cue_tok[i + 1] = True
+    sent_start = [t.is_sent_start for t in doc]
+    # Distance to the nearest cue token in the same sentence, left and right.
+    left = [-1] * n
+    last = -1
+    for i in range(n):
+        if sent_start[i]:
+            last = -1
+        if cue_tok[i]:
+            last = i
+        left[i] = i - last if last >= 0 else -1
+    right = [-1] * n
+    nxt = -1
+    for i in range(n - 1, -1, -1):
+        if cue_tok[i]:
+            nxt = i
+        right[i] = nxt - i if nxt >= 0 else -1
+        if sent_start[i]:
+            nxt = -1
+    para_quote = int(n > 0 and doc[0].text in OPEN_QUOTES)
+    out: list[list[str]] = []
+    for tok in doc:
+        i = tok.i
+        w = lower[i]
+        rel, hops, cue_lemma = _cue_path(tok, cues)
+        head = tok.head
+        f = [
+            "b",
+            "w=" + w,
+            "l=" + tok.lemma_.lower(),
+            "s3=" + w[-3:],
+            "sh=" + _shape(tok.text),
+            "t=" + tags[i],
+            "d=" + tok.dep_,
+            "hd=" + head.dep_,
+            "hl=" + head.lemma_.lower(),
+            "ht=" + head.tag_,
+            "d|ht=" + tok.dep_ + "|" + head.tag_,
+            "q=" + str(quotes[i]),
+            "pq=" + str(para_quote),
+            "cue=" + str(int(cue_tok[i])),
+            "rel=" + rel,
+            "rel|hops=" + rel + "|" + str(min(hops, 3)),
+            "rel|q=" + rel + "|" + str(quotes[i]),
+            "cl=" + cue_lemma,
+            "lc=" + str(min(left[i], 8)),
+            "rc=" + str(min(right[i], 8)),
+            "lc|q=" + str(min(left[i], 4)) + "|" + str(quotes[i]),
+            "ss=" + str(int(sent_start[i])),
+            "pron=" + str(int(tok.pos_ == "PRON")),
+            "subj=" + str(int(tok.dep_ in ("nsubj", "nsubjpass"))),
+        ]
+        if i == 0:
+            f.append("BOP")
+        if i == n - 1:
+            f.append("EOP")
+        for k in (-2, -1, 1, 2):
+            j = i + k
+            if 0 <= j < n:
+                f.append(f"w{k}=" + lower[j])
+                f.append(f"t{k}=" + tags[j])
+                f.append(f"q{k}=" + str(quotes[j]))
+                if k in (-1, 1):
+                    f.append(f"cue{k}=" + str(int(cue_tok[j])))
+                    f.append(f"t{k}|t=" + tags[j] + "|" + tags[i])
+            else:
+                f.append(f"w{k}=<pad>")
+        out.append(f)
+    return out
+
+
+@dataclass(frozen=True)
+class Found:
+    """One attribution read off the labels: token ranges in the paragraph's doc."""
+
+    content: tuple[tuple[int, int], ...]  # segments, in order
+    cue: tuple[int, int] | None
+    source: tuple[int, int] | None
+    sentence: int  # index of the sentence that holds the cue (or the content's first token)
+
+    @property
+    def start(self) -> int:
+        return self.content[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.content[-1][1]
+
+
+def spans(labels: list[str], kind: str) -> list[tuple[int, int]]:
+    """Token ranges ``[start, end)`` labelled ``kind`` (B- opens, I- continues)."""
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, lab in enumerate(labels):
+        if lab == "B-" + kind or (lab == "I-" + kind and start is None):
+            if start is not None:
+                out.append((start, i))
+            start = i
+        elif lab != "I-" + kind and start is not None:
+            out.append((start, i))
+            start = None
+    if start is not None:
+        out.append((start, len(labels)))
+    return out
+
+
+def decode(doc: Doc, labels: list[str]) -> list[Found]:
+    """Attributions of one paragraph: content spans joined across an interrupting cue and source,
+    each linked to the nearest cue (its own sentence first) and that cue's source."""
+    sent_of = [0] * len(doc)
+    for k, sent in enumerate(doc.sents):
+        for i in range(sent.start, sent.end):
+            sent_of[i] = k
+    contents = spans(labels, "CONT")
+    cues = spans(labels, "CUE")
+    sources = spans(labels, "SRC")
+    # Join content segments separated only by a source, a cue and punctuation ("…," he said, "…").
+    joined: list[list[tuple[int, int]]] = []
+    for seg in contents:
+        if joined:
+            prev_end = joined[-1][-1][1]
+            gap = range(prev_end, seg[0])
+            between = [labels[i] for i in gap if not (doc[i].is_punct or doc[i].is_space)]
+            if between and len(between) <= 8 and all(lab != "O" for lab in between) and any("CUE" in lab for lab in between):
+                joined[-1].append(seg)
+                continue
+            if not between and seg[0] - prev_end <= 2:
+                joined[-1].append(seg)
+                continue
+        joined.append([seg])
+    out: list[Found] = []
+    for segs in joined:
+        start, end = segs[0][0], segs[-1][1]
+        sentences = {sent_of[i] for i in range(start, end)}
+        inside = [c for c in cues if start <= c[0] < end and not any(s <= c[0] < e for s, e in segs)]
+        near = [c for c in cues if sent_of[c[0]] in sentences and not any(s <= c[0] < e for s, e in segs)]
+        pool = inside or near
+        cue = min(pool, key=lambda c: min(abs(c[0] - end), abs(c[1] - start))) if pool else None
+        source = None
+        if cue is not None:
+            cands = [s for s in sources if sent_of[s[0]] == sent_of[cue[0]]
+                     and not any(a <= s[0] < b for a, b in segs)]
+            if cands:
+                source = min(cands, key=lambda s: min(abs(s[1] - cue[0]), abs(s[0] - cue[1])))
+        else:
+            cands = [s for s in sources if sent_of[s[0]] in sentences and not any(a <= s[0] < b for a, b in segs)]
+            if cands:
+                source = min(cands, key=lambda s: min(abs(s[1] - start), abs(s[0] - end)))
+        sentence = sent_of[cue[0]] if cue else sent_of[start]
+        out.append(Found(tuple(segs), cue, source, sentence))
+    return out
+
+
+class CrfTagger:
+    """The trained CRF and its cue lexicon, loaded once per process."""
+
+    def __init__(self, model_path: Path, lexicon: CueLexicon) -> None:
+        import pycrfsuite
+
+        self.lexicon = lexicon
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(model_path))
+
+    def tag(self, doc: Doc) -> list[str]:
+        if len(doc) == 0:
+            return []
+        return list(self._tagger.tag(features(doc, self.lexicon)))
+
+
+@lru_cache(maxsize=2)
+def load_tagger(folder: str | None = None) -> CrfTagger:
+    from stanceline.models import model_dir, model_file
+
+    if folder is None:
+        model, cues = model_file(MODEL_NAME, "model.crfsuite"), model_file(MODEL_NAME, "cues.json")
+    else:
+        model, cues = Path(folder) / "model.crfsuite", Path(folder) / "cues.json"
+        del model_dir
+    return CrfTagger(model, CueLexicon.load(cues))

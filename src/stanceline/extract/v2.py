@@ -1,0 +1,165 @@
+"""``attribution.v2``: the rules of ``attribution.v1`` plus a CRF trained on real annotated news.
+
+A cascade: the rules run first and keep what they find (their forms — list and colon lines,
+quotations continued across paragraphs, outlets carrying a person's words — are precise); the
+CRF (``extract/crf.py``) then reads every parsed paragraph and adds the attributions the rules
+missed, mostly indirect speech and cues the word lists never held. Its source span is resolved
+to a speaker with the same mention tracker the rules use (pronouns, role nouns, surnames, offices
+by date); a content span with no cue or source of its own continues the statement just before it.
+The speaker keeps the offsets of the mention it was read from ("he"), its name is the resolved
+actor.
+
+Attributions whose source cannot be identified ("a source said", "officials say") are not
+statements for an analyst; ``keep_anonymous`` keeps them, for scoring every attribution.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from stanceline.actors.linker import Linker
+from stanceline.extract import AttributionExtractor
+from stanceline.extract.attribution import Candidate
+from stanceline.extract.crf import Found, load_tagger
+from stanceline.extract.lexicon import CANDIDATE, PRONOUNS_GROUP, PRONOUNS_PERSON
+from stanceline.extract.speakers import MentionTracker, resolve_subject
+from stanceline.records import Speaker, StatementKind
+from stanceline.registry import extractors
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+VERSION = "attribution.v2"
+MIN_CONTENT_TOKENS = 3
+CONTINUATION_CHARS = 600
+# How much of a learned span a rule statement must cover for the rule's reading to stand for both.
+SAME_SPAN = 0.5
+_QUOTE_MARKS = frozenset("“”\"«»")
+
+
+class LearnedAttributionExtractor(AttributionExtractor):
+    """Rules first, then the trained tagger for what they missed; see the module doc."""
+
+    name = VERSION
+
+    def __init__(self, nlp: Language, linker: Linker, keep_anonymous: bool = False, model_folder: str | None = None) -> None:
+        super().__init__(nlp, linker, keep_anonymous)
+        self.tagger = load_tagger(model_folder)
+        stems = sorted({lemma[:5] for lemma in self.tagger.lexicon.lemmas if len(lemma) >= 3})
+        self._cue_words = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")", re.IGNORECASE) if stems else None
+
+    def _needs_parse(self, line: str) -> bool:
+        return CANDIDATE.search(line) is not None or (self._cue_words is not None and self._cue_words.search(line) is not None)
+
+    def _read_paragraph(self, spacy_doc: object) -> object:
+        doc: Doc = spacy_doc  # type: ignore[assignment]
+        from stanceline.extract.crf import decode
+
+        return decode(doc, self.tagger.tag(doc))
+
+    def _learned_candidates(self, learned: object, sentence: int, spacy_doc: object, offset: int, text: str,
+                            tracker: MentionTracker, hint: str | None, existing: list[Candidate]) -> list[Candidate]:
+        found: list[Found] = [f for f in learned if f.sentence == sentence]  # type: ignore[attr-defined]
+        doc: Doc = spacy_doc  # type: ignore[assignment]
+        out: list[Candidate] = []
+        for f in found:
+            cand = self._candidate(f, doc, offset, text, tracker, hint, [*existing, *out])
+            if cand is not None:
+                out.append(cand)
+        return out
+
+    def _candidate(self, f: Found, doc: Doc, offset: int, text: str, tracker: MentionTracker, hint: str | None,
+                   existing: list[Candidate]) -> Candidate | None:
+        first, last = doc[f.start], doc[f.end - 1]
+        start, end = offset + first.idx, offset + last.idx + len(last.text)
+        start, end = _strip(text, start, end)
+        if end - start < 2 or sum(1 for t in doc[f.start : f.end] if not t.is_punct) < MIN_CONTENT_TOKENS:
+            return None
+        if any(_covered(c.start, c.end, start, end) for c in existing):
+            return None
+        sent = doc[first.i].sent
+        s_start, s_end = offset + sent.start_char, offset + sent.end_char
+        cue_text = doc[f.cue[0] : f.cue[1]].text if f.cue else None
+        cue_pos = offset + doc[f.cue[0]].idx if f.cue else start
+        speaker = self._speaker(f, doc, offset, tracker, hint)
+        if speaker is None:
+            if f.cue is not None or f.source is not None:
+                return None
+            # A quotation paragraph of its own: the words of whoever spoke just before.
+            prev = [c for c in existing if c.end <= start and start - c.end < CONTINUATION_CHARS]
+            if not prev or "\n\n\n" in text[prev[-1].end : start]:
+                return None
+            speaker = max(prev, key=lambda c: c.end).speaker
+            cue_text = "continues"
+        kind = _kind(text[start:end])
+        lemma = doc[f.cue[0]].lemma_.lower() if f.cue and f.cue[1] - f.cue[0] == 1 else (cue_text or "").lower()
+        return Candidate(start, end, speaker, lemma, kind, min(s_start, start), max(s_end, end), cue_pos)
+
+    def _speaker(self, f: Found, doc: Doc, offset: int, tracker: MentionTracker, hint: str | None) -> Speaker | None:
+        if f.source is None:
+            return None
+        span = doc[f.source[0] : f.source[1]]
+        root = span.root
+        s_start, s_end = offset + span.start_char, offset + span.end_char
+        speaker = resolve_subject(root, offset, tracker, hint)
+        if speaker is None and root.lower_ in PRONOUNS_PERSON:
+            speaker = tracker.last(s_start, {"person"}, subject_only=False, window=1500)
+        if speaker is None and root.lower_ in PRONOUNS_GROUP:
+            speaker = tracker.last(s_start, {"organization", "government", "outlet"}, subject_only=False, window=1500)
+        if speaker is None:
+            link = self.linker.link(span.text, tracker.when)
+            if link.actor_id is not None:
+                speaker = Speaker(text=span.text, name=link.name, kind=link.kind, actor_id=link.actor_id, role=link.role)
+            elif _named(span):
+                speaker = Speaker(text=span.text, name=_name_part(span), kind="person" if _personal(span) else "unknown")
+            elif self.keep_anonymous:
+                speaker = Speaker(text=span.text, name=span.text, kind="unknown")
+            else:
+                return None
+        # The speaker is read from this mention, whatever it was resolved to.
+        return replace(speaker, text=span.text, start=s_start, end=s_end)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,;:—–-":
+        start += 1
+    while end > start and text[end - 1] in " ,;:—–-":
+        end -= 1
+    return start, end
+
+
+def _covered(a0: int, a1: int, b0: int, b1: int) -> bool:
+    """Does the rule statement [a0, a1) already stand for the learned span [b0, b1)?"""
+    inter = min(a1, b1) - max(a0, b0)
+    return inter > 0 and inter >= SAME_SPAN * min(a1 - a0, b1 - b0)
+
+
+def _kind(content: str) -> StatementKind:
+    marks = sum(1 for ch in content if ch in _QUOTE_MARKS)
+    if not marks:
+        return "indirect"
+    stripped = content.strip(" .,")
+    return "direct" if stripped[:1] in _QUOTE_MARKS and stripped[-1:] in _QUOTE_MARKS | {"."} and marks <= 2 else "mixed"
+
+
+def _named(span: Any) -> bool:
+    return any(t.pos_ == "PROPN" for t in span)
+
+
+def _personal(span: Any) -> bool:
+    return sum(1 for t in span if t.pos_ == "PROPN") >= 2
+
+
+def _name_part(span: Any) -> str:
+    props = [t for t in span if t.pos_ == "PROPN"]
+    if not props:
+        return str(span.text)
+    return str(span.doc[props[0].i : props[-1].i + 1].text)
+
+
+@extractors.register(VERSION)
+def make_learned_extractor(nlp: Language, linker: Linker, keep_anonymous: bool = False) -> LearnedAttributionExtractor:
+    return LearnedAttributionExtractor(nlp, linker, keep_anonymous)
