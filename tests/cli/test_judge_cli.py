@@ -48,6 +48,14 @@ def test_judge_bad_lines_are_error_records_with_line_numbers_and_exit_1(tmp_path
     assert "4 line(s) failed" in result.stderr
 
 
+def test_judge_reads_a_file_with_a_byte_order_mark(tmp_path: Path) -> None:
+    src = tmp_path / "bom.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n", encoding="utf-8-sig")
+    result = runner.invoke(app, ["judge", str(src), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert _lines(result.stdout)[0]["stance"] == "oppose"
+
+
 def test_judge_reads_stdin(tmp_path: Path) -> None:
     result = runner.invoke(app, ["judge", "-", "--quiet"], input=json.dumps(GOOD) + "\n")
     assert result.exit_code == 0, result.output

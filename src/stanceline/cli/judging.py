@@ -91,11 +91,11 @@ def judge_command(
     name = prepare_judge(settings, judge)
     total = None
     if source != "-":
-        with open(source, encoding="utf-8", errors="replace") as f:
+        with open(source, encoding="utf-8-sig", errors="replace") as f:
             total = sum(1 for line in f if line.strip())
     judged = failed = 0
     with ExitStack() as stack:
-        lines = sys.stdin if source == "-" else stack.enter_context(open(source, encoding="utf-8", errors="replace"))
+        lines = sys.stdin if source == "-" else stack.enter_context(open(source, encoding="utf-8-sig", errors="replace"))
         out = sys.stdout if output is None else stack.enter_context(output.open("w", encoding="utf-8"))
         bar = stack.enter_context(Progress(TextColumn("[bold]judge[/bold]"), BarColumn(), MofNCompleteColumn(),
                                            TimeElapsedColumn(), console=err, disable=quiet or total is None, transient=True))
