@@ -85,7 +85,17 @@ def _rank(s: Statement) -> tuple[int, int, float, int]:
 
 
 def group_speech_events(statements: list[Statement], text: str) -> list[Statement]:
-    """Merge statements of one speech event; keep document order."""
+    """Merge statements of one speech event; keep document order.
+
+    Only statements judged on a target are grouped ("per target"): every other attribution stays
+    a record of its own, as attribution corpora count them.
+    """
+    judged = [s for s in statements if s.judgement is None or _target(s)]
+    others = [s for s in statements if not (s.judgement is None or _target(s))]
+    return sorted([*_group(judged, text), *others], key=lambda s: s.start)
+
+
+def _group(statements: list[Statement], text: str) -> list[Statement]:
     ordered = sorted(statements, key=lambda s: s.start)
     groups: list[list[Statement]] = []
     for st in ordered:

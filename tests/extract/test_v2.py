@@ -22,8 +22,8 @@ def resources_for() -> Iterator[Callable[..., object]]:
 
     s = Settings()
 
-    def build(extractor: str = "attribution.v2", keep_anonymous: bool = False) -> object:
-        options = (("keep_anonymous", True),) if keep_anonymous else ()
+    def build(extractor: str = "attribution.v2", every_attribution: bool = False) -> object:
+        options = (("every_attribution", True),) if every_attribution else ()
         return load_resources(ResourceSpec(s.pack, extractor, s.judge, s.spacy_model, extractor_options=options))
 
     yield build
@@ -92,7 +92,7 @@ def test_speaker_keeps_the_mention_it_was_read_from(resources_for) -> None:  # t
 def test_unidentified_sources_only_when_asked(resources_for) -> None:  # type: ignore[no-untyped-def]
     text = HEAD + "The delegation is expected to travel to Oslo next week for a second round, a source said."
     assert _find(_run(resources_for(), text), "travel to Oslo") is None
-    kept = _find(_run(resources_for(keep_anonymous=True), text), "travel to Oslo")
+    kept = _find(_run(resources_for(every_attribution=True), text), "travel to Oslo")
     assert kept is not None and kept.speaker.text == "a source"
 
 

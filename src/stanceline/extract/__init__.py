@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from stanceline.actors.linker import Linker
@@ -68,10 +69,10 @@ class AttributionExtractor:
 
     name = VERSION
 
-    def __init__(self, nlp: Language, linker: Linker, keep_anonymous: bool = False) -> None:
+    def __init__(self, nlp: Language, linker: Linker, every_attribution: bool = False) -> None:
         self.nlp = nlp
         self.linker = linker
-        self.keep_anonymous = keep_anonymous  # the rules name their speakers; learned extractors may keep the unnamed
+        self.every_attribution = every_attribution  # the rules name their speakers; learned extractors may keep the unnamed
 
     def extract(self, doc: Document) -> list[Statement]:
         text = doc.text
@@ -366,8 +367,11 @@ class AttributionExtractor:
             if date is not None and source != "publication":
                 for part in c.speaker.name.lower().split():
                     anchors[part] = date
+            speaker = c.speaker
+            if c.mention is not None:
+                speaker = replace(speaker, start=c.mention[0], end=c.mention[1], text=c.mention[2])
             out.append(Statement(
-                document_id=doc.id, start=start, end=end, text=text[start:end], speaker=c.speaker, cue=c.cue,
+                document_id=doc.id, start=start, end=end, text=text[start:end], speaker=speaker, cue=c.cue,
                 kind=c.kind, produced_by=self.name, date=date, date_source=source,
                 carrier=c.carrier.name if c.carrier else None,
                 sentence_start=c.sentence_start, sentence_end=c.sentence_end,
@@ -504,5 +508,5 @@ def _split_sentences(text: str) -> list[str]:
 
 
 @extractors.register(VERSION)
-def make_attribution_extractor(nlp: Language, linker: Linker, keep_anonymous: bool = False) -> AttributionExtractor:
-    return AttributionExtractor(nlp, linker, keep_anonymous)
+def make_attribution_extractor(nlp: Language, linker: Linker, every_attribution: bool = False) -> AttributionExtractor:
+    return AttributionExtractor(nlp, linker, every_attribution)

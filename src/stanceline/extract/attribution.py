@@ -10,7 +10,7 @@ cues: they belong to the quoted speaker's own words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from stanceline.extract.lexicon import ATTITUDE_ADJECTIVES, ATTITUDE_VERBS, CUE_NOUNS, SPEECH_VERBS
@@ -39,6 +39,7 @@ class Candidate:
     cue_pos: int
     quote: Quote | None = None
     carrier: Speaker | None = None
+    mention: tuple[int, int, str] | None = None  # where the speaker is written here, when resolved from elsewhere
 
 
 # Attitude verbs that name an act of asking or offering: negated, they report that nothing was said.
@@ -275,7 +276,10 @@ def extract_from_paragraph(
                 continue
             if kind == "according":
                 according.append(speaker)
-            resolved.append((tok, kind, _candidate(tok, subj, kind, speaker, offset, text, quotes, s_start, s_end)))
+            cand = _candidate(tok, subj, kind, speaker, offset, text, quotes, s_start, s_end)
+            if cand is not None and subj is not None and not s_start <= (speaker.start if speaker.start is not None else -1) < s_end:
+                cand = replace(cand, mention=_as_written(subj, offset))  # "he", "the spokesman": resolved elsewhere
+            resolved.append((tok, kind, cand))
         kept: list[Candidate] = []
         for tok, kind, cand in resolved:
             if cand is None:
@@ -344,8 +348,7 @@ def _candidate(
 
 
 def _with_carrier(cand: Candidate, carrier: Speaker) -> Candidate:
-    return Candidate(cand.start, cand.end, cand.speaker, cand.cue, cand.kind, cand.sentence_start, cand.sentence_end,
-                     cand.cue_pos, cand.quote, carrier)
+    return replace(cand, carrier=carrier)
 
 
 def _better(new: Candidate, old: Candidate) -> bool:
@@ -353,3 +356,10 @@ def _better(new: Candidate, old: Candidate) -> bool:
     if rank[new.kind] != rank[old.kind]:
         return rank[new.kind] > rank[old.kind]
     return (new.end - new.start) > (old.end - old.start)
+
+
+def _as_written(subj: Token, offset: int) -> tuple[int, int, str]:
+    """The mention a speaker was read from in this sentence ("he", "the spokesman"): offsets and text."""
+    left = min((t.left_edge.i for t in subj.lefts if t.dep_ in ("det", "amod", "compound", "poss")), default=subj.i)
+    mention = subj.doc[left : subj.i + 1]
+    return offset + mention.start_char, offset + mention.end_char, mention.text

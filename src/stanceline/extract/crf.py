@@ -234,13 +234,20 @@ def decode(doc: Doc, labels: list[str]) -> list[Found]:
         sentences = {sent_of[i] for i in range(start, end)}
         inside = [c for c in cues if start <= c[0] < end and not any(s <= c[0] < e for s, e in segs)]
         near = [c for c in cues if sent_of[c[0]] in sentences and not any(s <= c[0] < e for s, e in segs)]
-        pool = inside or near
+        # A quotation whose cue stands in the sentence after or before it ("…” That is what X said.)
+        adjacent = [c for c in cues if sent_of[c[0]] in (min(sentences) - 1, max(sentences) + 1)
+                    and not any(s <= c[0] < e for s, e in contents)]
+        pool = inside or near or adjacent
         cue = min(pool, key=lambda c: min(abs(c[0] - end), abs(c[1] - start))) if pool else None
         source = None
         if cue is not None:
             cands = [s for s in sources if sent_of[s[0]] == sent_of[cue[0]]
                      and not any(a <= s[0] < b for a, b in segs)]
-            if cands:
+            subject = _cue_subject(doc, cue)
+            if subject is not None:
+                held = [s for s in cands if s[0] <= subject[2] < s[1]]
+                source = held[0] if held else (subject[0], subject[1]) if not cands else None
+            if source is None and cands:
                 source = min(cands, key=lambda s: min(abs(s[1] - cue[0]), abs(s[0] - cue[1])))
         else:
             cands = [s for s in sources if sent_of[s[0]] in sentences and not any(a <= s[0] < b for a, b in segs)]
@@ -249,6 +256,41 @@ def decode(doc: Doc, labels: list[str]) -> list[Found]:
         sentence = sent_of[cue[0]] if cue else sent_of[start]
         out.append(Found(tuple(segs), cue, source, sentence))
     return out
+
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_NAME_DEPS = frozenset({"compound", "det", "amod", "poss", "flat", "nmod", "case", "nummod", "punct", "prep", "pobj", "appos", "cc", "conj"})
+
+
+def _cue_subject(doc: Doc, cue: tuple[int, int]) -> tuple[int, int, int] | None:
+    """The syntactic source of a cue: the subject of its verb, the agent of a passive, the object of
+    "according to"; as (start, end, head index) of its noun phrase."""
+    tokens = list(doc[cue[0] : cue[1]])
+    verb = next((t for t in tokens if t.pos_ in ("VERB", "AUX")), None)
+    head = None
+    if tokens and tokens[0].lower_ == "according":
+        head = next((c for t in tokens for c in t.children if c.dep_ == "pobj"), None)
+    elif verb is not None:
+        node = verb
+        for _ in range(3):  # "said" in "he has said", "went on to say": climb to the clause that has the subject
+            head = next((c for c in node.children if c.dep_ in _SUBJECT_DEPS), None)
+            if head is None:
+                agent = next((c for c in node.children if c.dep_ == "agent"), None)
+                head = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            if head is not None or node.dep_ not in ("xcomp", "conj", "advcl", "ccomp") or node.head is node:
+                break
+            node = node.head
+    if head is None or head.dep_ == "expl" or head.lower_ in ("it", "that", "which", "who", "what"):
+        return None
+    left = head.i
+    for t in head.lefts:
+        if t.dep_ in _NAME_DEPS:
+            left = min(left, t.left_edge.i)
+    right = head.i + 1
+    for t in head.rights:
+        if t.dep_ in ("compound", "flat", "appos") or (t.dep_ == "prep" and t.lower_ == "of"):
+            right = max(right, t.right_edge.i + 1)
+    return left, right, head.i
 
 
 class CrfTagger:

@@ -9,21 +9,31 @@ by date); a content span with no cue or source of its own continues the statemen
 The speaker keeps the offsets of the mention it was read from ("he"), its name is the resolved
 actor.
 
-Attributions whose source cannot be identified ("a source said", "officials say") are not
-statements for an analyst; ``keep_anonymous`` keeps them, for scoring every attribution.
+The tagger learned PolNeAR's notion of attribution, which is broader than a statement: it counts
+beliefs, plans and feelings ("Tehran hopes …") and unidentified sources ("a source said"). A
+statement needs an act of saying or a stated position: the cue must be a speech or attitude word
+of the lexicon (or the content a quotation), not a modal future ("will maintain"), and the source
+must be identified. ``every_attribution`` keeps everything the tagger found, for scoring every
+attribution.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from stanceline.actors.linker import Linker
 from stanceline.extract import AttributionExtractor
 from stanceline.extract.attribution import Candidate
 from stanceline.extract.crf import Found, load_tagger
-from stanceline.extract.lexicon import CANDIDATE, PRONOUNS_GROUP, PRONOUNS_PERSON
+from stanceline.extract.lexicon import (
+    ATTITUDE_VERBS,
+    CANDIDATE,
+    CUE_NOUNS,
+    PRONOUNS_GROUP,
+    PRONOUNS_PERSON,
+    SPEECH_VERBS,
+)
 from stanceline.extract.speakers import MentionTracker, resolve_subject
 from stanceline.records import Speaker, StatementKind
 from stanceline.registry import extractors
@@ -38,6 +48,8 @@ CONTINUATION_CHARS = 600
 # How much of a learned span a rule statement must cover for the rule's reading to stand for both.
 SAME_SPAN = 0.5
 _QUOTE_MARKS = frozenset("“”\"«»")
+_HONORIFICS = frozenset({"eminence", "excellency", "holiness", "majesty", "highness"})
+_MODALS = frozenset({"will", "would", "could", "may", "might", "should", "must", "can", "'ll", "’ll"})
 
 
 class LearnedAttributionExtractor(AttributionExtractor):
@@ -45,8 +57,8 @@ class LearnedAttributionExtractor(AttributionExtractor):
 
     name = VERSION
 
-    def __init__(self, nlp: Language, linker: Linker, keep_anonymous: bool = False, model_folder: str | None = None) -> None:
-        super().__init__(nlp, linker, keep_anonymous)
+    def __init__(self, nlp: Language, linker: Linker, every_attribution: bool = False, model_folder: str | None = None) -> None:
+        super().__init__(nlp, linker, every_attribution)
         self.tagger = load_tagger(model_folder)
         stems = sorted({lemma[:5] for lemma in self.tagger.lexicon.lemmas if len(lemma) >= 3})
         self._cue_words = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")", re.IGNORECASE) if stems else None
@@ -84,11 +96,20 @@ class LearnedAttributionExtractor(AttributionExtractor):
         s_start, s_end = offset + sent.start_char, offset + sent.end_char
         cue_text = doc[f.cue[0] : f.cue[1]].text if f.cue else None
         cue_pos = offset + doc[f.cue[0]].idx if f.cue else start
+        if not self.every_attribution and not self._is_statement(doc, f, text[start:end]):
+            return None
         speaker = self._speaker(f, doc, offset, tracker, hint)
+        mention = None
+        if speaker is not None and f.source is not None:
+            span = doc[f.source[0] : f.source[1]]
+            mention = (offset + span.start_char, offset + span.end_char, span.text)
         if speaker is None:
-            if f.cue is not None or f.source is not None:
+            if f.cue is not None or f.source is not None or text[start] not in _QUOTE_MARKS:
                 return None
             # A quotation paragraph of its own: the words of whoever spoke just before.
+            line_start = text.rfind("\n", 0, start) + 1
+            if text[line_start:start].strip(" \t“\"«"):
+                return None  # not opening its paragraph ("Analysis from our editor, X: “…”"): not a continuation
             prev = [c for c in existing if c.end <= start and start - c.end < CONTINUATION_CHARS]
             if not prev or "\n\n\n" in text[prev[-1].end : start]:
                 return None
@@ -96,14 +117,31 @@ class LearnedAttributionExtractor(AttributionExtractor):
             cue_text = "continues"
         kind = _kind(text[start:end])
         lemma = doc[f.cue[0]].lemma_.lower() if f.cue and f.cue[1] - f.cue[0] == 1 else (cue_text or "").lower()
-        return Candidate(start, end, speaker, lemma, kind, min(s_start, start), max(s_end, end), cue_pos)
+        return Candidate(start, end, speaker, lemma, kind, min(s_start, start), max(s_end, end), cue_pos, mention=mention)
+
+    @staticmethod
+    def _is_statement(doc: Doc, f: Found, content: str) -> bool:
+        """A speech act or a stated position, not a belief or a plan the author ascribes (see the module doc)."""
+        if f.cue is None:
+            return content[:1] in _QUOTE_MARKS
+        cue = doc[f.cue[0] : f.cue[1]]
+        if cue[0].lower_ == "according" or cue.text.strip() == ":":
+            return True
+        head = next((t for t in cue if t.pos_ in ("VERB", "AUX", "NOUN")), cue.root)
+        if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in head.children):
+            return False
+        lemma = head.lemma_.lower()
+        return lemma in SPEECH_VERBS or lemma in ATTITUDE_VERBS or lemma in CUE_NOUNS
 
     def _speaker(self, f: Found, doc: Doc, offset: int, tracker: MentionTracker, hint: str | None) -> Speaker | None:
         if f.source is None:
             return None
         span = doc[f.source[0] : f.source[1]]
         root = span.root
-        s_start, s_end = offset + span.start_char, offset + span.end_char
+        s_start = offset + span.start_char
+        if span[0].lower_ in ("his", "her") and root.lower_ in _HONORIFICS:
+            # "His Eminence stated": the person just spoken of, never someone named "Eminence"
+            return tracker.last(s_start, {"person"}, subject_only=False, window=1500)
         speaker = resolve_subject(root, offset, tracker, hint)
         if speaker is None and root.lower_ in PRONOUNS_PERSON:
             speaker = tracker.last(s_start, {"person"}, subject_only=False, window=1500)
@@ -113,14 +151,13 @@ class LearnedAttributionExtractor(AttributionExtractor):
             link = self.linker.link(span.text, tracker.when)
             if link.actor_id is not None:
                 speaker = Speaker(text=span.text, name=link.name, kind=link.kind, actor_id=link.actor_id, role=link.role)
-            elif _named(span):
-                speaker = Speaker(text=span.text, name=_name_part(span), kind="person" if _personal(span) else "unknown")
-            elif self.keep_anonymous:
+            elif _personal(span):
+                speaker = Speaker(text=span.text, name=_name_part(span), kind="person")
+            elif self.every_attribution:
                 speaker = Speaker(text=span.text, name=span.text, kind="unknown")
             else:
                 return None
-        # The speaker is read from this mention, whatever it was resolved to.
-        return replace(speaker, text=span.text, start=s_start, end=s_end)
+        return speaker
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -145,10 +182,6 @@ def _kind(content: str) -> StatementKind:
     return "direct" if stripped[:1] in _QUOTE_MARKS and stripped[-1:] in _QUOTE_MARKS | {"."} and marks <= 2 else "mixed"
 
 
-def _named(span: Any) -> bool:
-    return any(t.pos_ == "PROPN" for t in span)
-
-
 def _personal(span: Any) -> bool:
     return sum(1 for t in span if t.pos_ == "PROPN") >= 2
 
@@ -161,5 +194,5 @@ def _name_part(span: Any) -> str:
 
 
 @extractors.register(VERSION)
-def make_learned_extractor(nlp: Language, linker: Linker, keep_anonymous: bool = False) -> LearnedAttributionExtractor:
-    return LearnedAttributionExtractor(nlp, linker, keep_anonymous)
+def make_learned_extractor(nlp: Language, linker: Linker, every_attribution: bool = False) -> LearnedAttributionExtractor:
+    return LearnedAttributionExtractor(nlp, linker, every_attribution)

@@ -44,7 +44,7 @@ def resource_spec(settings: Settings) -> ResourceSpec:
     return ResourceSpec(pack=settings.pack, extractor=settings.extractor, judge=settings.judge,
                         spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes,
                         spacy_exclude=tuple(settings.spacy_exclude),
-                        extractor_options=(("keep_anonymous", True),) if settings.extract_anonymous else (),
+                        extractor_options=(("every_attribution", True),) if settings.extract_every_attribution else (),
                         review_threshold=settings.review_threshold, review_judge=settings.review_judge)
 
 
@@ -257,7 +257,7 @@ def evaluate_attributions(gold_path: Path, corpus_dir: Path, settings: Settings,
     """Every attribution (on a target or not, identified source or not) against ``gold_path``."""
     gold = load_gold_attributions(gold_path)
     with tempfile.TemporaryDirectory(prefix="stanceline-eval-") as tmp:
-        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}", "extract_anonymous": True})
+        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}", "extract_every_attribution": True})
         ingest([str(corpus_dir)], eval_settings, workers=workers)
         rows = list_statements(eval_settings)
     return score_attributions(gold, all_predictions_from_rows(rows))

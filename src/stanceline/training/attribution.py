@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import pickle
 import sys
 import time
 from collections import Counter, defaultdict
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stanceline.extract.crf import MODEL_NAME, CueLexicon, decode, features, spans
+from stanceline.extract.crf import MODEL_NAME, CueLexicon, decode, features
 from stanceline.training import SEED, corpus_root, seed_everything
 
 CACHE = Path(".cache") / "attribution"
