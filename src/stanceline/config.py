@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stanceline.errors import ConfigError
@@ -33,14 +34,24 @@ class Settings(BaseSettings):
     spacy_exclude: tuple[str, ...] = Field(("ner",), description="spaCy components not loaded (NER costs half the time)")
     workers: int = Field(0, description="Worker processes for ingest; 0 = number of cores")
     max_input_bytes: int = Field(20_000_000, description="Inputs larger than this are quarantined")
-    fetch_timeout_s: float = Field(20.0, description="Timeout of one HTTP request")
+    fetch_timeout_s: float = Field(20.0, description="Timeout of one network operation (connect, each read)")
+    fetch_deadline_s: float = Field(60.0, gt=0, description="Longest time spent on one URL, redirects and retries included")
     fetch_max_bytes: int = Field(10_000_000, description="Largest HTTP body accepted")
     allow_private: bool = Field(False, description="Allow fetching loopback/private addresses")
     api_token: str | None = Field(None, description="Token required by write endpoints")
     api_max_body_bytes: int = Field(1_000_000, description="Largest request body the API reads (413 beyond)")
     api_auth_failures_per_min: int = Field(20, description="Failed write-token attempts per client per minute before 429")
+    api_trusted_proxies: tuple[str, ...] = Field(
+        (), description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed; none by default")
     api_cache_mb: int = Field(64, description="Memory for cached API responses per server process; 0 = off")
     near_duplicate_threshold: float = Field(0.8, description="MinHash Jaccard for near-dups")
+
+    @field_validator("api_trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError: not an address or network
+        return value
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -10,6 +10,9 @@ built once per process by ``load_resources``.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -107,8 +110,38 @@ def process_document(raw: RawInput, resources: Resources) -> ProcessedDocument:
 _WORKER: Resources | None = None
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_S = 1.0
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the process that started it dies, even by SIGKILL or the OOM killer.
+
+    Otherwise an orphaned worker waits on its task queue for ever, holding its models in memory.
+    On Linux the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``); everywhere, a
+    daemon thread also watches for a change of parent (which also covers a parent that died
+    before the ``prctl`` call).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl in this C library: the thread below still works
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="stanceline-parent-watch", daemon=True).start()
+
+
 def _init_worker(spec: ResourceSpec) -> None:
     global _WORKER
+    _exit_with_parent()  # first: the models take seconds to load
     _WORKER = load_resources(spec)
 
 

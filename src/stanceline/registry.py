@@ -9,7 +9,7 @@ declared in ``pyproject.toml``. ``Registry.register`` also works at run time
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
 from stanceline.errors import ConfigError
@@ -18,17 +18,11 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """Name → factory, filled from entry points on first use.
-
-    An entry point's module is imported only when its name is asked for, so one plugin that cannot
-    be imported (a missing module, a missing dependency) breaks only itself, not its neighbours.
-    """
+    """Name → factory; an entry point is loaded when its name is first asked for."""
 
     def __init__(self, group: str) -> None:
         self.group = group
         self._factories: dict[str, Callable[..., T]] = {}
-        self._entry_points: dict[str, EntryPoint] = {}
-        self._loaded = False
 
     def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
         def decorator(factory: Callable[..., T]) -> Callable[..., T]:
@@ -37,30 +31,28 @@ class Registry(Generic[T]):
 
         return decorator
 
-    def _load_entry_points(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        for ep in entry_points(group=self.group):
-            self._entry_points.setdefault(ep.name, ep)
+    def _entry_points(self) -> dict[str, object]:
+        return {ep.name: ep for ep in entry_points(group=self.group)}
 
     def names(self) -> list[str]:
-        self._load_entry_points()
-        return sorted(set(self._factories) | set(self._entry_points))
+        return sorted(set(self._factories) | set(self._entry_points()))
 
     def get(self, name: str) -> Callable[..., T]:
-        self._load_entry_points()
-        kind = self.group.split(".")[-1][:-1]
-        if name not in self._factories and name in self._entry_points:
-            try:
-                self._factories[name] = self._entry_points[name].load()
-            except (ImportError, AttributeError) as exc:
-                raise ConfigError(f"the {kind} {name!r} is registered but cannot be loaded: {exc}") from None
+        """The factory called ``name``; only its own entry point is imported, so a broken plugin
+        installed next to it does not take every other implementation down with it."""
+        if name not in self._factories:
+            ep = self._entry_points().get(name)
+            if ep is not None:
+                try:
+                    self._factories[name] = ep.load()  # type: ignore[attr-defined]
+                except ImportError as exc:
+                    raise ConfigError(f"{self.group.split('.')[-1][:-1]} {name!r} is registered but cannot be "
+                                      f"loaded: {exc}") from None
         try:
             return self._factories[name]
         except KeyError:
             known = ", ".join(self.names()) or "none"
-            raise ConfigError(f"no {kind} named {name!r} (known: {known})") from None
+            raise ConfigError(f"no {self.group.split('.')[-1][:-1]} named {name!r} (known: {known})") from None
 
 
 extractors: Registry[object] = Registry("stanceline.extractors")

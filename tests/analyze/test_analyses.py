@@ -151,3 +151,30 @@ def test_briefing_groups_by_stance_then_faction() -> None:
     assert list(b.groups["oppose"]) == ["Hardliners"] and list(b.groups["support"]) == ["Unaffiliated"]
     md = report.briefing_markdown(b)
     assert "## Oppose" in md and "| Hardliners | 2019-01-01 | A | text 1 |" in md
+
+
+MARKDOWN_PAYLOADS = [
+    '<script>window.__pwned = 1</script>', '<img src=x onerror="window.__pwned = 2">',
+    '[click me](javascript:alert(1))', '![x](https://evil.example/track.png)', '<a href="javascript:alert(3)">x</a>',
+    '<https://evil.example/autolink>', '`code` and **bold** | a new cell | <iframe src="//evil.example">',
+]
+
+
+def test_markdown_report_renders_article_html_and_links_inert() -> None:
+    from markdown_it import MarkdownIt
+
+    rows = [row(i, "ali-khamenei", "2019-05-14", "oppose", text=f"He said {p} today.", speaker=p, outlet=p, target=p)
+            for i, p in enumerate(MARKDOWN_PAYLOADS)]
+    md = report.briefing_markdown(report.build_briefing(rows, lambda r: [], {}, None, None))
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+    for tag in ("<script", "<img", "<a ", "<iframe", "<code", "<strong"):
+        assert tag not in html, (tag, html)
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html  # shown as text
+    assert "[click me](javascript:alert(1))" in html
+    assert html.count("<tr>") == len(MARKDOWN_PAYLOADS) + 1  # the header and one row per statement
+    assert html.count("<td>") == 6 * len(MARKDOWN_PAYLOADS)  # no payload opened a cell
+
+
+def test_markdown_report_title_escapes_the_target() -> None:
+    md = report.briefing_markdown(report.build_briefing([], lambda r: [], {}, "<script>x</script>", None))
+    assert md.splitlines()[0] == "# Who stands where on &lt;script&gt;x&lt;/script&gt;"

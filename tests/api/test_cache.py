@@ -57,7 +57,9 @@ def test_a_correction_through_the_api_shows_at_once(client: TestClient) -> None:
     assert r.status_code == 201
     after = client.get("/api/v1/statements?stance=oppose")
     assert after.headers["etag"] != before.headers["etag"]
-    assert after.json()["items"][0]["stance"] == "neutral"
+    assert sid not in [i["id"] for i in after.json()["items"]]  # the filter sees the corrected stance
+    assert after.json()["total"] == before.json()["total"] - 1
+    assert [i["stance"] for i in client.get("/api/v1/statements?stance=neutral").json()["items"] if i["id"] == sid] == ["neutral"]
     # The old ETag no longer matches: the client gets the new body.
     assert client.get("/api/v1/statements?stance=oppose", headers={"If-None-Match": before.headers["etag"]}).status_code == 200
     assert client.get("/api/v1/timeline?by=actor&key=ali-khamenei&grain=year").headers["etag"] != timeline.headers["etag"]
@@ -165,3 +167,27 @@ def test_an_unreachable_store_is_a_clear_503_not_a_traceback(tmp_path: Path) -> 
     assert r.status_code == 503
     assert r.json()["error"]["code"] == "unavailable" and "cannot open database" in r.json()["error"]["message"]
     assert "Traceback" not in r.text
+
+
+def test_repeated_parameters_keep_their_order_in_the_cache_key(client: TestClient) -> None:
+    # The handler reads the last value of a repeated parameter: the two orders are two different requests.
+    a = client.get("/api/v1/statements?speaker=Rouhani&speaker=Khamenei")
+    b = client.get("/api/v1/statements?speaker=Khamenei&speaker=Rouhani")
+    assert a.status_code == b.status_code == 200
+    assert a.headers["etag"] != b.headers["etag"]
+    assert {i["speaker"] for i in a.json()["items"]} == {"Ali Khamenei"}
+    assert {i["speaker"] for i in b.json()["items"]} == {"Hassan Rouhani"}
+    again = client.get("/api/v1/statements?speaker=Rouhani&speaker=Khamenei", headers={"If-None-Match": b.headers["etag"]})
+    assert again.status_code == 200 and again.json() == a.json()
+
+
+def test_cache_key_sorts_names_but_keeps_repeated_values_in_order() -> None:
+    from stanceline.api.middleware import ResponseCache
+
+    def key(query: bytes) -> str:
+        return ResponseCache.key(_scope("/api/v1/statements", query))
+
+    assert key(b"b=2&a=1") == key(b"a=1&b=2")
+    assert key(b"a=1&a=2") != key(b"a=2&a=1")
+    assert key(b"a=1&b=3&a=2") == key(b"b=3&a=1&a=2") != key(b"a=2&b=3&a=1")
+    assert key(b"a=1") != key(b"a=1&a=1")

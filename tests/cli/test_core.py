@@ -106,10 +106,10 @@ def test_cli_eval_prints_json_last(tmp_path: Path) -> None:
     [
         (["eval", "/nonexistent", "--gold", "/nonexistent.jsonl"], "gold file not found"),
         (["export", "--format", "xml"], "unknown format"),
-        (["ingest", "/nonexistent/folder", "--db", "sqlite:////tmp/stanceline-cli-test.db", "--quiet"], "not found"),
+        (["ingest", "/nonexistent/folder", "--db", "sqlite:///{tmp}/cli-test.db", "--quiet"], "not found"),
     ],
 )
-def test_cli_errors_are_one_line_messages(args: list[str], message: str) -> None:
-    result = runner.invoke(app, args)
+def test_cli_errors_are_one_line_messages(args: list[str], message: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
     assert message in result.output
     assert "Traceback" not in result.output

@@ -96,7 +96,7 @@ def test_a_correction_survives_re_ingesting_and_re_judging(tmp_path: Path, artic
     khamenei = _rows(settings)["Ali Khamenei"]
     assert khamenei["stance"] == "oppose" and "Ali Khamenei" in _queue(settings)
     with analysis.opened(settings) as store:
-        analysis.correct_statement(store, khamenei["id"], "stance", "conditional", "reader")
+        analysis.correct_statement(store, analysis.pack_of(settings), khamenei["id"], "stance", "conditional", "reader")
 
     # The same article again, from another source, with another judge configured: the correction stays.
     again = tmp_path / "again.txt"
@@ -129,11 +129,13 @@ def test_corrections_become_labelled_items_in_the_domain_format(tmp_path: Path, 
     assert services.corrections_as_training(settings) == []
     services.ingest([str(article)], settings, workers=1)
     rows = _rows(settings)
+    pack = analysis.pack_of(settings)
     with analysis.opened(settings) as store:
-        analysis.correct_statement(store, rows["Ali Khamenei"]["id"], "stance", "oppose", "reader")  # confirmed
-        analysis.correct_statement(store, rows["Hassan Rouhani"]["id"], "stance", "support", "reader")
-        analysis.correct_statement(store, rows["Hassan Rouhani"]["id"], "stance", "conditional", "reader")  # latest wins
-        analysis.correct_statement(store, rows["Mohammad Javad Zarif"]["id"], "target", None, "reader")  # no stance label
+        for speaker, field, value in (("Ali Khamenei", "stance", "oppose"),  # the model's stance, confirmed
+                                      ("Hassan Rouhani", "stance", "support"),
+                                      ("Hassan Rouhani", "stance", "conditional"),  # the latest correction wins
+                                      ("Mohammad Javad Zarif", "target", None)):  # no stance label: left out
+            analysis.correct_statement(store, pack, rows[speaker]["id"], field, value, "reader")
     items = {i["id"]: i for i in services.corrections_as_training(settings)}
     assert set(items) == {rows["Ali Khamenei"]["id"], rows["Hassan Rouhani"]["id"]}
     keys = ["id", "text", "target", "stance", "conditions", "condition_ids", "argument", "speaker_type", "style", "group"]

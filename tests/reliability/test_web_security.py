@@ -270,6 +270,7 @@ def test_oversized_request_body_is_refused_with_413(client: TestClient, hostile:
     r = client.post(f"/api/v1/statements/{hostile[1][0]}/corrections", content=body,
                     headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
     assert r.status_code == 413
+    assert r.json() == {"error": {"code": "payload_too_large", "message": "request body too large (limit 1,000,000 bytes)"}}
 
 
 def test_repeated_bad_token_attempts_are_rate_limited(hostile: tuple[str, list[str], list[str]]) -> None:
@@ -281,6 +282,7 @@ def test_repeated_bad_token_attempts_are_rate_limited(hostile: tuple[str, list[s
     assert limited_answers
     assert limited_answers[0].headers["retry-after"] == "60"
     assert set(limited_answers[0].json()["error"]) == {"code", "message"}
+    assert limited_answers[0].json()["error"]["code"] == "too_many_requests"
 
 
 def test_responses_carry_nosniff(client: TestClient) -> None:

@@ -247,3 +247,88 @@ def test_store_a_correction_made_through_another_handle_is_applied_at_once(store
     again, _ = statement_page(store, StatementQuery(), with_total=False)
     first = next(r for r in again if r["id"] == rows[0]["id"])
     assert first["stance"] == "oppose" and first["corrected"] is True
+
+
+def test_store_a_correction_changes_every_read_filter_count_and_timeline(store: SqlStore) -> None:
+    from stanceline.storage.queries import StatementQuery, analysis_rows, count_statements, stance_counts, statement_page
+
+    fill(store, 4)
+
+    def by_stance() -> dict[str | None, int]:
+        out: dict[str | None, int] = {}
+        for _, stance, n in stance_counts(store):
+            out[stance] = out.get(stance, 0) + n
+        return out
+
+    before, timeline = store.counts(), by_stance()
+    n = {st: count_statements(store, StatementQuery(stance=st)) for st in ("oppose", "support")}
+    sid = store.statement_rows(StatementFilter(stance="oppose"))[0]["id"]
+    store.add_correction(sid, "stance", "support", "ana")
+
+    assert sid not in [r["id"] for r in store.statement_rows(StatementFilter(stance="oppose"))]
+    assert sid in [r["id"] for r in store.statement_rows(StatementFilter(stance="support"))]
+    assert count_statements(store, StatementQuery(stance="oppose")) == n["oppose"] - 1
+    assert count_statements(store, StatementQuery(stance="support")) == n["support"] + 1
+    page, _ = statement_page(store, StatementQuery(stance="support", limit=100))
+    assert [r["corrected"] for r in page if r["id"] == sid] == [True]
+    after = store.counts()
+    assert after["stances"]["oppose"] == before["stances"]["oppose"] - 1
+    assert after["stances"]["support"] == before["stances"]["support"] + 1
+    assert by_stance()["oppose"] == timeline["oppose"] - 1 and by_stance()["support"] == timeline["support"] + 1
+    assert {r["id"]: r["stance"] for r in analysis_rows(store)}[sid] == "support"
+
+    store.add_correction(sid, "target", None, "ana")  # about no target after all
+    assert store.counts()["on_target"] == before["on_target"] - 1
+    assert count_statements(store, StatementQuery(on_target=True)) == before["on_target"] - 1
+    assert sid not in [r["id"] for r in store.statement_rows(StatementFilter(on_target=True))]
+
+    other = store.statement_rows(StatementFilter(stance="neutral"))[0]["id"]
+    store.add_correction(other, "speaker", "Hossein Amir-Abdollahian", "ana")
+    assert [r["id"] for r in store.statement_rows(StatementFilter(speaker="abdollahian"))] == [other]
+    found, _ = statement_page(store, StatementQuery(speaker="Amir-Abdollahian"))
+    assert [r["id"] for r in found] == [other]
+
+    from sqlalchemy import func, select
+
+    from stanceline.storage import tables as t
+
+    with store.engine.connect() as conn:  # nothing stored is lost: the model's judgement and every correction stay
+        judged = conn.execute(select(t.judgements.c.target, t.judgements.c.stance).where(
+            t.judgements.c.statement_id == sid, t.judgements.c.rank == 0)).one()
+        assert tuple(judged) == ("direct talks", "oppose")
+        assert conn.execute(select(func.count()).select_from(t.corrections)).scalar_one() == 3
+
+
+def test_store_statements_written_again_keep_their_corrections(store: SqlStore) -> None:
+    from sqlalchemy import delete
+
+    from stanceline.storage import tables as t
+
+    doc = fill(store, 1)[0]
+    first, second = doc.statements[0].id, doc.statements[1].id
+    store.add_correction(first, "stance", "oppose", "ana")
+    store.add_correction(first, "stance", "neutral", "ana")
+    store.add_correction(first, "target", "nuclear deal", "ana")
+    store.add_correction(second, "speaker", "Ali Shamkhani", "ana")
+    assert store.save(doc) == "duplicate"  # re-ingest
+    # Re-processing writes the model's statements again: the users' corrections are put back on them.
+    with store._tx() as conn:
+        ids = [s.id for s in doc.statements]
+        conn.execute(delete(t.judgements).where(t.judgements.c.statement_id.in_(ids)))
+        conn.execute(delete(t.statements).where(t.statements.c.id.in_(ids)))
+        store._statements(conn, doc.statements)
+    rows = {r["id"]: r for r in store.statement_rows(StatementFilter(document_id=doc.document.id))}  # type: ignore[union-attr]
+    assert (rows[first]["target"], rows[first]["stance"]) == ("nuclear deal", "neutral")
+    assert rows[second]["speaker"] == "Ali Shamkhani"
+    assert [r["id"] for r in store.statement_rows(StatementFilter(stance="neutral", target="nuclear deal"))] == [first]
+
+
+def test_store_merge_keeps_a_corrected_speaker(store: SqlStore) -> None:
+    store.sync_actors([("ali-khamenei", "Ali Khamenei", "person", "IR", [])])
+    fill(store)
+    sid = store.statement_rows(StatementFilter(actor_id="provisional:the-spokesman"))[0]["id"]
+    store.add_correction(sid, "speaker", "Nasser Kanaani", "ana")
+    assert store.merge_actor("provisional:the-spokesman", "ali-khamenei") == 4
+    speakers = {r["id"]: r["speaker"] for r in store.statement_rows(StatementFilter(actor_id="ali-khamenei"))}
+    assert speakers.pop(sid) == "Nasser Kanaani" and set(speakers.values()) == {"Ali Khamenei"}
+    assert [r["id"] for r in store.statement_rows(StatementFilter(speaker="kanaani"))] == [sid]

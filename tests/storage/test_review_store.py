@@ -71,26 +71,33 @@ def test_review_page_gives_each_statement_its_sentence(store: SqlStore, pack) ->
     assert any("statement" in seg.kinds and seg.text == row["text"] for seg in row["segments"])
 
 
-def test_revision_0005_adds_the_flag_and_marks_stored_low_confidence_judgements(tmp_path: Path) -> None:
+def test_revision_0006_adds_the_flag_and_marks_stored_low_confidence_judgements(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    _at_revision(url, "0004")
+    _at_revision(url, "0005_corrections")
     engine = create_engine(url)
     with engine.begin() as conn:
-        # Revision 0001 builds today's tables: take them back to what 0004 left.
+        # Revision 0001 builds today's tables: take them back to what 0005 left.
         conn.exec_driver_sql("DROP INDEX ix_statements_review")
         conn.exec_driver_sql("ALTER TABLE statements DROP COLUMN needs_review")
         conn.exec_driver_sql("ALTER TABLE judgements DROP COLUMN needs_review")
         conn.execute(text("INSERT INTO raw_inputs (id, source, size, ingested_at) VALUES ('r', 's', 1, 'now')"))
         conn.execute(text("INSERT INTO documents (id, raw_id, source, text, ingested_at) VALUES ('d', 'r', 's', 'x', 'now')"))
-        for sid, stance, confidence in (("s1", "oppose", 0.3), ("s2", None, 0.0), ("s3", "support", 0.9)):
+        for sid, stance, confidence in (("s1", "oppose", 0.3), ("s2", None, 0.0), ("s3", "support", 0.9),
+                                        ("s4", "oppose", 0.2)):
             conn.execute(text('INSERT INTO statements (id, document_id, start, "end", text, speaker, kind, produced_by, '
                               "stance) VALUES (:id, 'd', 0, 1, 'x', 'A', 'direct', 't', :stance)"), {"id": sid, "stance": stance})
             conn.execute(text("INSERT INTO judgements (statement_id, rank, target, stance, confidence, produced_by) "
                               "VALUES (:id, 0, 'JCPOA', :stance, :c, 't')"), {"id": sid, "stance": stance, "c": confidence})
+        conn.execute(text("INSERT INTO corrections (statement_id, field, value, author, created_at) "
+                          "VALUES ('s4', 'stance', 'support', 'reader', 'now')"))
     engine.dispose()
     store = open_store(url)
     try:
-        assert {r["id"]: r["needs_review"] for r in store.statement_rows()} == {"s1": True, "s2": False, "s3": False}
+        assert {r["id"]: r["needs_review"] for r in store.statement_rows()} == {
+            "s1": True, "s2": False, "s3": False, "s4": False}  # s4: a person corrected it
+        with store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, needs_review FROM statements ORDER BY id")).all()
+        assert [(sid, bool(flag)) for sid, flag in rows] == [("s1", True), ("s2", False), ("s3", False), ("s4", False)]
         with store.engine.connect() as conn:
             indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(statements)")}
         assert "ix_statements_review" in indexes

@@ -59,3 +59,37 @@ def test_chart_data_is_json_not_script(client: TestClient) -> None:
     body = client.get("/actors/ali-khamenei", headers=HTML).text
     assert '<script type="application/json" id="chart-data">' in body and '/static/chart.umd.min.js' in body
     assert client.get("/static/chart.umd.min.js").status_code == 200
+
+
+HUGE = "461168601842738791"
+
+
+@pytest.mark.parametrize("path", ["/outlets/Kayhan", "/factions/supreme-leader-office", "/search?q=talks&"])
+@pytest.mark.parametrize("page", [HUGE, "9" * 30, "100001"])
+def test_a_page_number_past_the_end_is_an_empty_page_not_an_error(client: TestClient, path: str, page: str) -> None:
+    url = f"{path}{'&' if '?' in path else '?'}page={page}".replace("&&", "&")
+    r = client.get(url, headers=HTML)
+    assert r.status_code == 200, (url, r.status_code)
+    assert "No statements." in r.text  # the page past the end: empty
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "9" * 5000])
+def test_a_page_number_that_is_no_page_is_a_client_error(client: TestClient, page: str) -> None:
+    for path in ("/outlets/Kayhan", "/factions/supreme-leader-office", "/search?q=talks&x="):
+        r = client.get(f"{path}{'&' if '?' in path else '?'}page={page}", headers=HTML)
+        assert r.status_code == 422, (path, page, r.status_code)
+        assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("query", [f"offset={HUGE}", f"limit={HUGE}", "offset=-1", "limit=0", "limit=501",
+                                   "offset=10000001", f"window_days={HUGE}"])
+def test_api_paging_parameters_are_bounded(client: TestClient, query: str) -> None:
+    for path in ("/api/v1/statements", "/api/v1/documents", "/api/v1/actors", "/api/v1/shifts", "/api/v1/rhetoric"):
+        r = client.get(f"{path}?{query}")
+        name = query.split("=")[0]
+        if name == "window_days" and path != "/api/v1/rhetoric" or name == "offset" and path == "/api/v1/shifts":
+            assert r.status_code == 200, (path, query)  # not a parameter of this operation: ignored
+            continue
+        if name == "window_days" and path == "/api/v1/rhetoric" or path != "/api/v1/rhetoric":
+            assert r.status_code == 422, (path, query, r.status_code)
+            assert r.json()["error"]["code"] == "invalid_parameters"

@@ -91,6 +91,20 @@ def test_relabel_without_the_token_or_with_a_bad_stance_is_refused(client: TestC
     assert len(_queue(client)) == 2
 
 
+def test_guessing_the_token_on_the_review_page_is_rate_limited_but_the_right_token_still_works(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    build_store(url).close()
+    with TestClient(create_app(load_settings(db=url, api_token=TOKEN, api_auth_failures_per_min=3)),
+                    raise_server_exceptions=False) as c:
+        assert [_unlock(c, f"guess-{i}") for i in range(5)] == [401, 401, 401, 429, 429]
+        r = c.post("/review/unlock", data={"token": "guess"}, follow_redirects=False)
+        assert r.status_code == 429 and r.headers["retry-after"] == "60"
+        # Wrong cookies count too, and the API's limit is the same count.
+        assert c.post("/api/v1/actors/merge", json={"source": "a", "target": "b"},
+                      headers={"Authorization": "Bearer nope"}).status_code == 429
+        assert _unlock(c) == 303
+
+
 def test_a_cookie_from_another_token_does_not_unlock(client: TestClient) -> None:
     from stanceline.web.views import REVIEW_COOKIE, _digest
 

@@ -1,4 +1,5 @@
-"""Export formats beyond JSONL/CSV: Parquet, GraphML networks and PLOVER-style event JSON."""
+"""Export formats beyond JSONL: CSV cells made safe for spreadsheets, Parquet, GraphML networks and PLOVER-style
+event JSON."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ Row = Mapping[str, Any]
 # agree/negotiate, an opposing one is a rejection, a conditional one a demand (conditions attached).
 PLOVER_TYPE = {"support": "AGREE", "oppose": "REJECT", "conditional": "REQUEST"}
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` as a CSV cell a spreadsheet shows as text: text that could start a formula gets a leading
+    single quote, as OWASP recommends (the quote shows in other readers; numbers are left alone)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def to_parquet(rows: Sequence[Row], fields: Sequence[str]) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,22 +41,28 @@ def build_briefing(rows: Iterable[Row], factions_of: Callable[[Row], list[str]],
     return Briefing(f"Who stands where{scope}{period}", total, ordered)
 
 
+# Markdown punctuation that could make article text a link, an image, emphasis, code or a new table cell.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]|"})
+
+
 def _cell(value: Any) -> str:
-    return " ".join(str(value or "").replace("|", "\\|").split())
+    """Untrusted text as inert Markdown on one line: HTML escaped (``<script>`` shows as text in any renderer),
+    Markdown punctuation backslash-escaped."""
+    return " ".join(html.escape(str(value or ""), quote=False).translate(_MARKDOWN).split())
 
 
 def briefing_markdown(b: Briefing) -> str:
     """The briefing as Markdown tables (one per stance)."""
-    lines = [f"# {b.title}", "", f"{b.total} statement(s).", ""]
+    lines = [f"# {_cell(b.title)}", "", f"{b.total} statement(s).", ""]
     for stance, by_faction in b.groups.items():
         lines += [f"## {stance.capitalize()}", "", "| faction | date | speaker | statement | target | source |",
                   "|---|---|---|---|---|---|"]
         for faction, rows in by_faction.items():
             for r in rows:
-                text = _cell(r.get("text"))
-                text = text if len(text) <= 200 else text[:197] + "…"
+                text = " ".join(str(r.get("text") or "").split())
+                text = _cell(text if len(text) <= 200 else text[:197] + "…")  # cut before escaping, not inside an escape
                 source = _cell(r.get("outlet") or r.get("source"))
-                lines.append(f"| {_cell(faction)} | {r.get('date') or ''} | {_cell(r.get('speaker'))} | {text} | "
+                lines.append(f"| {_cell(faction)} | {_cell(r.get('date'))} | {_cell(r.get('speaker'))} | {text} | "
                              f"{_cell(r.get('target'))} | {source} |")
         lines.append("")
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from stanceline.api.deps import store_of
+from stanceline.api.deps import store_of, token_refusal
 from stanceline.api.middleware import RequestLimits, ResponseCache, SecurityHeaders
 from stanceline.config import Settings
 from stanceline.errors import StancelineError, StoreError
@@ -20,7 +21,16 @@ from stanceline.services.analysis import InvalidRequestError, NotFoundError
 log = logging.getLogger(__name__)
 STATUS = {NotFoundError: 404, InvalidRequestError: 400, StoreError: 503}
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         422: "invalid_parameters", 503: "unavailable"}
+         413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_parameters", 429: "too_many_requests",
+         503: "unavailable"}
+
+
+def _status_code(status: int) -> str:
+    """A code for a client error without its own entry in CODES: the status phrase, e.g. ``request_timeout``."""
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "client_error"
 
 
 def _wants_html(request: Request) -> bool:
@@ -29,7 +39,7 @@ def _wants_html(request: Request) -> bool:
 
 def _error(request: Request, status: int, message: str, detail: list[dict[str, Any]] | None = None,
            headers: dict[str, str] | None = None) -> Response:
-    code = CODES.get(status, "internal" if status >= 500 else "error")
+    code = CODES.get(status) or ("internal" if status >= 500 else _status_code(status))
     if _wants_html(request):
         from stanceline.web.render import render_response
 
@@ -81,7 +91,11 @@ def create_app(settings: Settings) -> FastAPI:
                        inline=lambda: app.state.store is not None and app.state.store.dialect == "sqlite",
                        max_bytes=max(0, settings.api_cache_mb) << 20)
     app.add_middleware(RequestLimits, max_body_bytes=settings.api_max_body_bytes,
-                       failures_per_min=settings.api_auth_failures_per_min, error=_error)
+                       failures_per_min=settings.api_auth_failures_per_min, error=_error,
+                       authorize=lambda header: token_refusal(app.state.settings.api_token, header),
+                       trusted_proxies=settings.api_trusted_proxies,
+                       # Read-only judging, and the review page's forms (their route checks the token it keeps).
+                       own_auth=("/api/v1/judge", "/review/"))
     app.add_middleware(SecurityHeaders)
     app.include_router(router, prefix="/api/v1")
     app.include_router(pages)

@@ -46,19 +46,33 @@ async def get_pack(request: Request) -> Pack:
     return state.pack  # type: ignore[no-any-return]
 
 
-async def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Write endpoints: a bearer token equal to ``settings.api_token``; refused outright when none is set."""
-    expected = write_token(request)
+def token_refusal(expected: str | None, authorization: str | None) -> tuple[int, str] | None:
+    """None when ``authorization`` carries the write token, else the (status, message) to answer with."""
+    if not expected:
+        return 403, "write endpoints are disabled: set STANCELINE_API_TOKEN to enable them"
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), expected.encode()):
-        raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        return 401, "a valid bearer token is required"
+    return None
+
+
+async def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Write endpoints: a bearer token equal to ``settings.api_token``; refused outright when none is set.
+
+    ``RequestLimits`` checks the same before the body is read; this keeps each route guarded on its own.
+    """
+    refusal = token_refusal(request.app.state.settings.api_token, authorization)
+    if refusal is not None:
+        status, message = refusal
+        raise HTTPException(status, message, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
 def write_token(request: Request) -> str:
     """The token writes need; every write is refused (403) while none is set."""
     expected: str | None = request.app.state.settings.api_token
     if not expected:
-        raise HTTPException(403, "write endpoints are disabled: set STANCELINE_API_TOKEN to enable them")
+        status, message = token_refusal(expected, None) or (403, "")
+        raise HTTPException(status, message)
     return expected
 
 

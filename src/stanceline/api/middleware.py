@@ -8,9 +8,10 @@ timeline requests cheap under many concurrent clients.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
@@ -18,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 import anyio
 from anyio import to_thread
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,6 +35,7 @@ class ErrorResponse(Protocol):
 CSP = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        b"base-uri 'none'; frame-ancestors 'none'")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FAILURE_WINDOW_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,13 @@ class ResponseCache:
 
     @staticmethod
     def key(scope: Scope) -> str:
-        """The path and the query with its parameters sorted (``?a=1&b=2`` and ``?b=2&a=1`` are one entry)."""
+        """The path and the query with its parameters sorted by name (``?a=1&b=2`` and ``?b=2&a=1`` are one entry).
+
+        The sort is stable and by name only: repeated parameters keep their values and their order, since a
+        handler may read the last (or every) value, so ``?a=1&a=2`` and ``?a=2&a=1`` are two entries.
+        """
         query = scope.get("query_string", b"").decode("latin-1")
-        pairs = sorted(parse_qsl(query, keep_blank_values=True))
+        pairs = sorted(parse_qsl(query, keep_blank_values=True), key=lambda pair: pair[0])
         return f"{scope['path']}?{urlencode(pairs)}"
 
     def _etag(self, revision: str, key: str) -> bytes:
@@ -165,43 +172,133 @@ class ResponseCache:
 
 
 class RequestLimits:
-    """Refuses oversized bodies (413) and slows down token guessing on write endpoints (429 per client)."""
+    """Request limits in front of the routes.
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, failures_per_min: int, error: ErrorResponse) -> None:
+    - A body larger than ``max_body_bytes`` is refused with 413: at once when ``Content-Length`` says so, else
+      (a chunked body) as soon as the bytes read from the receive channel cross the limit.
+    - A write (POST, PUT, PATCH, DELETE) is authorised here, from its headers, before any of its body is read:
+      ``authorize(authorization_header)`` returns None or the (status, message) refusal.
+    - Writes under ``own_auth`` (path prefixes) are not authorised here: their routes write nothing or check a
+      credential of their own (the dashboard's review form). Those routes find an ``AuthFailures`` for the
+      client in ``request.state.auth_failures``, so their wrong credentials count toward the same limit.
+    - Failed tokens are counted per client over a minute; past ``failures_per_min`` a wrong token gets 429.
+      A correct token is never refused. The client is the connected peer; ``X-Forwarded-For`` is believed only
+      from a peer in ``trusted_proxies``. The table of clients is bounded: entries expire after a minute and
+      at most ``max_clients`` are kept (the least recently failing are forgotten first).
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, failures_per_min: int, error: ErrorResponse,
+                 authorize: Callable[[str | None], tuple[int, str] | None] = lambda _header: None,
+                 trusted_proxies: Iterable[str] = (), max_clients: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic, own_auth: Iterable[str] = ()) -> None:
         self.app = app
+        self.own_auth = tuple(own_auth)
         self.max_body_bytes = max_body_bytes
         self.failures_per_min = failures_per_min
         self.error = error
-        self._failures: dict[str, list[float]] = {}
+        self.authorize = authorize
+        self.trusted_proxies = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+        self.max_clients = max_clients
+        self.clock = clock
+        # client → times of its recent failures; ordered by the latest failure, oldest first.
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = Headers(scope=scope).get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            response = self.error(Request(scope), 413, f"request body too large (limit {self.max_body_bytes:,} bytes)")
-            await response(scope, receive, send)
+        too_large = f"request body too large (limit {self.max_body_bytes:,} bytes)"
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        # A length of more digits than any limit is too large without converting it (int() refuses huge strings).
+        if length is not None and length.isdigit() and (len(length) > 18 or int(length) > self.max_body_bytes):
+            await self.error(Request(scope), 413, too_large)(scope, receive, send)
             return
-        if scope["method"] not in WRITES:
-            await self.app(scope, receive, send)
-            return
-        client = scope["client"][0] if scope.get("client") else "unknown"
-        now = time.monotonic()
-        recent = [t for t in self._failures.get(client, []) if now - t < 60.0]
-        self._failures[client] = recent
-        if len(recent) >= self.failures_per_min:
-            response = self.error(Request(scope), 429, "too many failed attempts; try again in a minute",
-                                  headers={"Retry-After": "60"})
-            await response(scope, receive, send)
-            return
+        if scope["method"] in WRITES and scope["path"].startswith(self.own_auth):
+            scope.setdefault("state", {})["auth_failures"] = AuthFailures(self, self.client(scope))
+        elif scope["method"] in WRITES:
+            refusal = self.authorize(headers.get("authorization"))
+            if refusal is not None:
+                await self._refuse(scope, receive, send, *refusal)
+                return
+        received = 0
 
-        async def watch(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] in (401, 403):
-                self._failures.setdefault(client, []).append(now)
-            await send(message)
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # The routes turn it into the error shape; nothing more of the body is read.
+                    raise HTTPException(413, too_large)
+            return message
 
-        await self.app(scope, receive, watch)
+        await self.app(scope, counted, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+        """Answer a write whose token is wrong or missing (401), or that is not allowed at all (403)."""
+        if status == 401:
+            client, now = self.client(scope), self.clock()
+            if self._recent(client, now) >= self.failures_per_min:
+                response = self.error(Request(scope), 429, "too many failed attempts; try again in a minute",
+                                      headers={"Retry-After": "60"})
+                await response(scope, receive, send)
+                return
+            self._fail(client, now)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        await self.error(Request(scope), status, message, headers=headers)(scope, receive, send)
+
+    def client(self, scope: Scope) -> str:
+        """Whom failures are counted against: the peer, or the address a trusted proxy forwarded for."""
+        peer = scope["client"][0] if scope.get("client") else "unknown"
+        forwarded = [v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"x-forwarded-for"]
+        if not forwarded:
+            return peer
+        if self._trusted(peer):
+            hops = [h.strip() for h in ",".join(forwarded).split(",") if h.strip()]
+            # The right-most address that no trusted proxy added is the one nobody could forge.
+            return next((h for h in reversed(hops) if not self._trusted(h)), peer)
+        # A forwarded address from a peer that is not a trusted proxy is not believed. The server may already
+        # have put that address in place of the peer (uvicorn does for loopback peers unless started with
+        # proxy headers off), so such requests share one count: changing the header gains nothing.
+        return "untrusted-forwarded"
+
+    def _trusted(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted_proxies)
+
+    def _recent(self, client: str, now: float) -> int:
+        while self._failures:  # forget clients whose latest failure is over a minute old
+            oldest = next(iter(self._failures))
+            if now - self._failures[oldest][-1] < FAILURE_WINDOW_S:
+                break
+            del self._failures[oldest]
+        return sum(1 for t in self._failures.get(client, ()) if now - t < FAILURE_WINDOW_S)
+
+    def _fail(self, client: str, now: float) -> None:
+        times = [t for t in self._failures.pop(client, []) if now - t < FAILURE_WINDOW_S]
+        times.append(now)
+        self._failures[client] = times[-max(1, self.failures_per_min):]
+        while len(self._failures) > self.max_clients:
+            self._failures.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class AuthFailures:
+    """Failed-credential accounting for a route that checks its own credential: ``blocked()`` once the client
+    has failed ``failures_per_min`` times within a minute, ``failed()`` to count one more."""
+
+    limits: RequestLimits
+    client: str
+
+    def blocked(self) -> bool:
+        return self.limits._recent(self.client, self.limits.clock()) >= self.limits.failures_per_min
+
+    def failed(self) -> None:
+        self.limits._fail(self.client, self.limits.clock())
 
 
 class SecurityHeaders:

@@ -105,9 +105,10 @@ def get_statement(statement_id: str, store: StoreDep) -> Response:
 
 @router.post("/statements/{statement_id}/corrections", response_model=s.StatementPublic, status_code=201,
              tags=["write"], dependencies=[TokenDep])
-def correct_statement(statement_id: str, body: s.CorrectionCreate, store: StoreDep) -> Response:
-    """Correct a statement's stance, speaker or target; kept with who and when, applied on every read."""
-    row = analysis.correct_statement(store, statement_id, body.field, body.value, body.author)
+def correct_statement(statement_id: str, body: s.CorrectionCreate, store: StoreDep, pack: PackDep) -> Response:
+    """Correct a statement's stance, speaker or target (a target of the pack, by id or label); kept with who
+    and when, and applied to every read, filter, count, timeline and export."""
+    row = analysis.correct_statement(store, pack, statement_id, body.field, body.value, body.author)
     return _json(_pick(row, STATEMENT_KEYS), status=201)
 
 

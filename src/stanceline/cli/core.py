@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from stanceline import services
-from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for, write_output
+from stanceline.cli.app import DbOpt, PackOpt, app, console, err, friendly, settings_for, write_file, write_output
 from stanceline.storage import StatementFilter
+
+EXIT_ALL_QUARANTINED = 3  # documented in README: an ingest that stored nothing because every input was refused
 
 
 @app.command()
@@ -32,7 +35,11 @@ def ingest(
                                                   "(default with --engine dask: a local cluster)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """Ingest files, folders and URLs; re-ingesting the same content adds nothing."""
+    """Ingest files, folders and URLs; re-ingesting the same content adds nothing.
+
+    Exit status: 0 when something was read (new or already stored), 2 on a usage or setup error,
+    3 when every input was quarantined.
+    """
     if engine not in ("local", "dask") or (scheduler and engine != "dask"):
         err.print(f"[red]error:[/red] --engine must be local or dask (got {engine!r}); --scheduler needs --engine dask")
         raise typer.Exit(2)
@@ -47,10 +54,15 @@ def ingest(
         report = services.ingest(sources or [], settings, workers=workers, include=include, progress=progress,
                                  feeds=feed, since=since, engine=engine, scheduler=scheduler)
     for message in report.messages:
-        err.print(f"[yellow]{message}[/yellow]")
+        err.print(f"[yellow]{escape(message)}[/yellow]", soft_wrap=True)
     if not quiet:
-        console.print(f"ingested {report.new} new document(s), {report.duplicate} duplicate(s), "
-                      f"{report.quarantined} quarantined; {report.statements} statement(s) extracted")
+        console.print(f"ingested {report.new} new document(s), {report.near_duplicate} near-duplicate(s) stored as "
+                      f"other sources, {report.duplicate} exact duplicate(s) skipped, {report.quarantined} quarantined; "
+                      f"{report.statements} statement(s) extracted", highlight=False, soft_wrap=True)
+    if report.all_quarantined:
+        err.print(f"[red]error:[/red] every input was quarantined (exit {EXIT_ALL_QUARANTINED}); "
+                  "see 'stanceline quarantine'", soft_wrap=True)
+        raise typer.Exit(EXIT_ALL_QUARANTINED)
 
 
 @app.command()
@@ -93,8 +105,7 @@ def export(
         if output is None:
             sys.stdout.buffer.write(blob)
         else:
-            output.write_bytes(blob)
-            err.print(f"wrote {output}")
+            write_file(output, blob)
         return
     write_output(services.export(settings_for(db), fmt), output)
 

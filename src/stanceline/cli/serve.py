@@ -13,7 +13,7 @@ from stanceline.cli.app import DbOpt, PackOpt, app, err, friendly, settings_for
 @friendly
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="TCP port (1-65535)", min=1, max=65535)] = 8000,
     db: DbOpt = None,
     pack: PackOpt = None,
     workers: Annotated[int, typer.Option("--workers", help="Server processes")] = 1,
@@ -23,8 +23,10 @@ def serve(
 
     from stanceline.api.app import create_app
     from stanceline.services.analysis import opened
+    from stanceline.storage import require_persistent
 
     settings = settings_for(db, pack)
+    require_persistent(settings.db)  # each server process would see its own empty database
     with opened(settings):  # fail here, with a clear message, if the database cannot be opened
         pass
     err.print(f"dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/docs")

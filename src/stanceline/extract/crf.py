@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 MODEL_NAME = "attribution.v2"
 LABELS = ("SRC", "CUE", "CONT")
@@ -58,16 +58,39 @@ def _quote_state(doc: Doc) -> list[int]:
     return state
 
 
-def _cue_path(tok: Token, cues: frozenset[str]) -> tuple[str, int, str]:
-    """The nearest ancestor whose lemma is a cue: (the relation under it, hops, its lemma)."""
-    child, node = tok, tok
-    for hops in range(_MAX_HOPS + 1):
-        if node.lemma_.lower() in cues and node.pos_ in ("VERB", "NOUN", "AUX", "ADP"):
-            return ("self" if hops == 0 else child.dep_), hops, node.lemma_.lower()
-        if node.head is node:
-            break
-        child, node = node, node.head
-    return "none", -1, ""
+_NO_CUE = ("none", -1, "")
+
+
+def _cue_paths(heads: list[int], deps: list[str], is_cue: list[bool], lemmas: list[str]) -> list[tuple[str, int, str]]:
+    """For every token, its nearest ancestor (or itself) whose lemma is a cue: (the relation of the
+    child under that cue on the path, hops, the cue's lemma). Memoised up the tree: O(n)."""
+    n = len(heads)
+    memo: list[tuple[str, int, str] | None] = [None] * n
+
+    def path(i: int) -> tuple[str, int, str]:
+        chain = []
+        node = i
+        while memo[node] is None and not is_cue[node] and heads[node] != node and len(chain) <= _MAX_HOPS:
+            chain.append(node)
+            node = heads[node]
+        if memo[node] is not None:
+            result = memo[node]
+        elif is_cue[node]:
+            result = ("self", 0, lemmas[node])
+        else:
+            result = _NO_CUE
+        memo[node] = result
+        assert result is not None
+        for k in reversed(chain):  # walk back down: each step is one hop further from the cue
+            prev = result
+            if prev[1] < 0 or prev[1] >= _MAX_HOPS:
+                result = _NO_CUE
+            else:
+                result = (deps[k] if prev[1] == 0 else prev[0], prev[1] + 1, prev[2])
+            memo[k] = result
+        return result
+
+    return [path(i) for i in range(n)]
 
 
 @dataclass
@@ -118,24 +141,29 @@ def features(doc: Doc, lex: CueLexicon) -> list[list[str]]:
         if sent_start[i]:
             nxt = -1
     para_quote = int(n > 0 and doc[0].text in OPEN_QUOTES)
+    lemmas = [t.lemma_.lower() for t in doc]
+    deps = [t.dep_ for t in doc]
+    heads = [t.head.i for t in doc]
+    pos = [t.pos_ for t in doc]
+    paths = _cue_paths(heads, deps, [lemmas[i] in cues and pos[i] in ("VERB", "NOUN", "AUX", "ADP") for i in range(n)], lemmas)
     out: list[list[str]] = []
     for tok in doc:
         i = tok.i
         w = lower[i]
-        rel, hops, cue_lemma = _cue_path(tok, cues)
-        head = tok.head
+        rel, hops, cue_lemma = paths[i]
+        h = heads[i]
         f = [
             "b",
             "w=" + w,
-            "l=" + tok.lemma_.lower(),
+            "l=" + lemmas[i],
             "s3=" + w[-3:],
             "sh=" + _shape(tok.text),
             "t=" + tags[i],
-            "d=" + tok.dep_,
-            "hd=" + head.dep_,
-            "hl=" + head.lemma_.lower(),
-            "ht=" + head.tag_,
-            "d|ht=" + tok.dep_ + "|" + head.tag_,
+            "d=" + deps[i],
+            "hd=" + deps[h],
+            "hl=" + lemmas[h],
+            "ht=" + tags[h],
+            "d|ht=" + deps[i] + "|" + tags[h],
             "q=" + str(quotes[i]),
             "pq=" + str(para_quote),
             "cue=" + str(int(cue_tok[i])),
@@ -147,8 +175,8 @@ def features(doc: Doc, lex: CueLexicon) -> list[list[str]]:
             "rc=" + str(min(right[i], 8)),
             "lc|q=" + str(min(left[i], 4)) + "|" + str(quotes[i]),
             "ss=" + str(int(sent_start[i])),
-            "pron=" + str(int(tok.pos_ == "PRON")),
-            "subj=" + str(int(tok.dep_ in ("nsubj", "nsubjpass"))),
+            "pron=" + str(int(pos[i] == "PRON")),
+            "subj=" + str(int(deps[i] in ("nsubj", "nsubjpass"))),
         ]
         if i == 0:
             f.append("BOP")

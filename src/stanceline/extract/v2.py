@@ -19,7 +19,6 @@ attribution.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from stanceline.actors.linker import Linker
@@ -28,7 +27,6 @@ from stanceline.extract.attribution import Candidate
 from stanceline.extract.crf import Found, load_tagger
 from stanceline.extract.lexicon import (
     ATTITUDE_VERBS,
-    CANDIDATE,
     CUE_NOUNS,
     PRONOUNS_GROUP,
     PRONOUNS_PERSON,
@@ -60,11 +58,6 @@ class LearnedAttributionExtractor(AttributionExtractor):
     def __init__(self, nlp: Language, linker: Linker, every_attribution: bool = False, model_folder: str | None = None) -> None:
         super().__init__(nlp, linker, every_attribution)
         self.tagger = load_tagger(model_folder)
-        stems = sorted({lemma[:5] for lemma in self.tagger.lexicon.lemmas if len(lemma) >= 3})
-        self._cue_words = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")", re.IGNORECASE) if stems else None
-
-    def _needs_parse(self, line: str) -> bool:
-        return CANDIDATE.search(line) is not None or (self._cue_words is not None and self._cue_words.search(line) is not None)
 
     def _read_paragraph(self, spacy_doc: object) -> object:
         doc: Doc = spacy_doc  # type: ignore[assignment]

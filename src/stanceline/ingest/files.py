@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -47,7 +48,9 @@ def discover(paths: list[str], include: str | None = None, suffixes: set[str] | 
             yield Quarantine(given, "not found: no such file or folder", 0)
             continue
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            failed: list[OSError] = []
+            for root, dirs, files in os.walk(path, onerror=failed.append):
+                yield from _unreadable_folders(failed)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if name.startswith("."):
@@ -57,21 +60,64 @@ def discover(paths: list[str], include: str | None = None, suffixes: set[str] | 
                         continue
                     if suffix_of(name) in wanted:
                         yield str(full)
+            yield from _unreadable_folders(failed)
         else:
             yield given
 
 
-def read_file(source: str, max_bytes: int) -> RawInput | Quarantine:
-    """Read one file; too-large or unreadable files become a quarantine record."""
-    path = Path(source)
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def read_regular(source: str, limit: int | None, noun: str = "bytes") -> bytes | Quarantine:
+    """The bytes of a regular file, never more than ``limit + 1`` read; anything else becomes a quarantine.
+
+    Pipes, devices and sockets (or a symlink to one) are refused before they are opened: a FIFO
+    blocks until a writer appears and ``/dev/zero`` never ends. The file is opened without
+    blocking and checked again on the open descriptor, so a swap in between changes nothing.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Quarantine(source, f"too large: {size:,} bytes (limit {max_bytes:,})", size)
-        data = path.read_bytes()
+        mode = os.stat(source).st_mode
+        if not stat.S_ISREG(mode):
+            return Quarantine(source, f"not a regular file: {_kind(mode)}; only regular files are read", 0)
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return Quarantine(source, f"not a regular file: {_kind(info.st_mode)}; only regular files are read", 0)
+            if limit is not None and info.st_size > limit:
+                return Quarantine(source, f"too large: {info.st_size:,} {noun} (limit {limit:,})", info.st_size)
+            data = fh.read(limit + 1) if limit is not None else fh.read()
     except OSError as exc:
         return Quarantine(source, f"unreadable: {exc.strerror or exc}", 0)
-    return RawInput(source=source, data=data, content_type=CONTENT_TYPES.get(path.suffix.lower()))
+    if limit is not None and len(data) > limit:  # the file grew while it was read
+        return Quarantine(source, f"too large: more than {limit:,} {noun} (limit {limit:,})", len(data))
+    return data
+
+
+def _unreadable_folders(failed: list[OSError]) -> Iterator[Quarantine]:
+    """A folder the walk could not list (permissions, removed meanwhile) is quarantined, not skipped."""
+    while failed:
+        exc = failed.pop(0)
+        yield Quarantine(str(exc.filename), f"unreadable folder: {exc.strerror or exc}; its files were not read", 0)
+
+
+def read_file(source: str, max_bytes: int) -> RawInput | Quarantine:
+    """Read one regular file; too-large, unreadable or special files become a quarantine record."""
+    data = read_regular(source, max_bytes)
+    if isinstance(data, Quarantine):
+        return data
+    return RawInput(source=source, data=data, content_type=CONTENT_TYPES.get(Path(source).suffix.lower()))
 
 
 def read_source(source: str, max_bytes: int) -> Iterator[RawInput | Quarantine]:

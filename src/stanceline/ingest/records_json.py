@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from stanceline.records import Quarantine, RawInput
@@ -70,14 +69,12 @@ def parse_records(data: bytes, source: str, lines: bool) -> Iterator[RawInput | 
 
 def read_records(source: str, max_bytes: int) -> Iterator[RawInput | Quarantine]:
     """Read a JSON / JSON Lines file and yield its records."""
-    path = Path(source)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes and not source.lower().endswith((".jsonl", ".ndjson")):
-            yield Quarantine(source, f"too large: {size:,} bytes (limit {max_bytes:,})", size)
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield Quarantine(source, f"unreadable: {exc.strerror or exc}", 0)
+    lines = source.lower().endswith((".jsonl", ".ndjson"))
+    from stanceline.ingest.files import read_regular
+
+    # JSON Lines files may hold many records: only a whole-JSON file is held to the input limit.
+    data = read_regular(source, None if lines else max_bytes)
+    if isinstance(data, Quarantine):
+        yield data
         return
-    yield from parse_records(data, source, lines=source.lower().endswith((".jsonl", ".ndjson")))
+    yield from parse_records(data, source, lines=lines)

@@ -8,6 +8,7 @@ boundary, so one damaged record does not cost the rest of the archive.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,16 @@ def _record_input(record: Any, source: str, max_bytes: int) -> RawInput | Quaran
     return RawInput(source=uri, data=body, content_type=ctype or None, fetched_at=date)
 
 
+def _describe(exc: Exception) -> str:
+    """What is wrong with a record, in words (warcio's exception types say little to a reader)."""
+    if type(exc).__name__ == "ArchiveLoadFailed":
+        return "not a valid WARC record header"
+    if isinstance(exc, EOFError | zlib.error):
+        return "damaged or cut-off compressed data"
+    # warcio fails with AttributeError, TypeError, ValueError … on headers cut off or garbled
+    return "record cut off or malformed"
+
+
 def parse_warc(data: bytes, source: str, max_bytes: int) -> Iterator[RawInput | Quarantine]:
     """Records of a web archive held in memory (pure: no file access)."""
     from warcio.archiveiterator import ArchiveIterator
@@ -72,21 +83,17 @@ def parse_warc(data: bytes, source: str, max_bytes: int) -> Iterator[RawInput | 
             failed_at = start + (iterator.offset if hasattr(iterator, "offset") else 0)
             failed_at = max(failed_at, offset)
             # warcio's message quotes the damaged bytes: keep it as detail, not in the one-line reason
-            yield Quarantine(f"{source}@{failed_at}", f"broken web archive record: {type(exc).__name__} at byte {failed_at}",
-                             0, detail=repr(str(exc)[:200]))
+            yield Quarantine(f"{source}@{failed_at}", f"broken web archive record: {_describe(exc)} at byte {failed_at}",
+                             0, detail=f"{type(exc).__name__}: {str(exc)[:200]!r}")
             start = _next_boundary(data, failed_at, gz)
 
 
 def read_warc(source: str, max_bytes: int) -> Iterator[RawInput | Quarantine]:
     """Read a ``.warc``/``.warc.gz`` file and yield its response records."""
-    path = Path(source)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes * 4:
-            yield Quarantine(source, f"too large: {size:,} bytes of web archive (limit {max_bytes * 4:,})", size)
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield Quarantine(source, f"unreadable: {exc.strerror or exc}", 0)
+    from stanceline.ingest.files import read_regular
+
+    data = read_regular(source, max_bytes * 4, noun="bytes of web archive")
+    if isinstance(data, Quarantine):
+        yield data
         return
     yield from parse_warc(data, source, max_bytes)

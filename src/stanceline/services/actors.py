@@ -17,7 +17,7 @@ from stanceline.actors.pack import Pack, fold, validate_and_build
 from stanceline.config import BUNDLED_PACK, Settings
 from stanceline.errors import PackError, StancelineError
 from stanceline.records import ProcessedDocument, Speaker, SpeakerKind
-from stanceline.storage import SqlStore, open_store
+from stanceline.storage import SqlStore, open_store, require_persistent
 from stanceline.storage.sql import _provisional_id
 
 
@@ -97,6 +97,7 @@ def merge_actors(settings: Settings, source: str, target: str) -> MergeResult:
     from stanceline.actors.linker import Linker
     from stanceline.actors.pack import load_pack
 
+    require_persistent(settings.db)
     pack = load_pack(settings.pack)
     store = open_store(settings.db)
     try:

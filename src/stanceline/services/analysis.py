@@ -271,12 +271,28 @@ def report(settings: Settings, target: str | None = None, since: str | None = No
 
 
 # -- writes -------------------------------------------------------------------------------
-def correct_statement(store: SqlStore, statement_id: str, field: str, value: str | None, author: str) -> dict[str, Any]:
-    """Record a user's correction (kept through re-processing: corrections sit beside the extracted data)."""
+def correct_statement(store: SqlStore, pack: Pack, statement_id: str, field: str, value: str | None,
+                      author: str) -> dict[str, Any]:
+    """Record a user's correction. It is applied to the statement at once, so every read, filter, count,
+    timeline and export sees it, and it stays through re-ingest and re-processing (a model never overwrites it).
+
+    A target must be one of the pack's (by id or label; stored by label, as judgements are) or null for
+    "about no target"; a stance one of the judged stances or null; a speaker a name.
+    """
     if field not in FIELDS_CORRECTABLE:
         raise InvalidRequestError(f"cannot correct {field!r}; use one of {', '.join(FIELDS_CORRECTABLE)}")
     if field == "stance" and value is not None and value not in timelines.JUDGED:
         raise InvalidRequestError(f"unknown stance {value!r}; use one of {', '.join(timelines.JUDGED)}")
+    if field == "speaker":
+        value = " ".join((value or "").split())
+        if not value:
+            raise InvalidRequestError("a corrected speaker needs a name")
+    if field == "target" and value is not None:
+        labels = {key: t.label for t in pack.targets for key in (t.id, t.label.lower())}
+        if value not in labels and value.lower() not in labels:
+            known = ", ".join(sorted(t.id for t in pack.targets))
+            raise InvalidRequestError(f"unknown target {value!r} in pack {pack.id!r}; use one of: {known}")
+        value = labels.get(value) or labels[value.lower()]
     if not queries.statements_by_ids(store, [statement_id]):
         raise NotFoundError(f"no statement with id {statement_id!r}")
     store.add_correction(statement_id, field, value, author)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import httpx
 
@@ -26,8 +29,8 @@ from stanceline.evaluation import (
 )
 from stanceline.ingest.files import STDIN, discover, read_source, read_stdin
 from stanceline.pipeline import ResourceSpec, default_workers, run_many
-from stanceline.records import ProcessedDocument, Quarantine, RawInput
-from stanceline.storage import SqlStore, StatementFilter, open_store
+from stanceline.records import STANCES, PartialDate, ProcessedDocument, Quarantine, RawInput
+from stanceline.storage import SqlStore, StatementFilter, open_store, require_persistent
 from stanceline.storage.sql import raw_id
 
 if TYPE_CHECKING:
@@ -50,15 +53,24 @@ def resource_spec(settings: Settings) -> ResourceSpec:
 
 @dataclass
 class IngestReport:
+    """What one ingest did. ``duplicate`` counts inputs already stored byte for byte (nothing added);
+    ``near_duplicate`` counts new inputs stored as another source of a stored story (no statements)."""
+
     new: int = 0
     duplicate: int = 0
+    near_duplicate: int = 0
     quarantined: int = 0
     statements: int = 0
     messages: list[str] = field(default_factory=list)
 
+    @property
+    def all_quarantined(self) -> bool:
+        """Every input was refused: nothing new, nothing already known."""
+        return self.quarantined > 0 and not (self.new or self.duplicate or self.near_duplicate)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"new": self.new, "duplicate": self.duplicate, "quarantined": self.quarantined,
-                "statements": self.statements, "messages": self.messages}
+        return {"new": self.new, "duplicate": self.duplicate, "near_duplicate": self.near_duplicate,
+                "quarantined": self.quarantined, "statements": self.statements, "messages": self.messages}
 
 
 def _sync_pack_actors(store: SqlStore, settings: Settings) -> None:
@@ -89,6 +101,9 @@ def collect_inputs(
     for src in sources:
         if src.startswith(("http://", "https://")):
             continue
+        if _URL_SCHEME.match(src):
+            yield _not_fetched(src)
+            continue
         if src == STDIN:
             yield read_stdin(stdin if stdin is not None else sys.stdin.buffer, settings.max_input_bytes)
             continue
@@ -97,6 +112,18 @@ def collect_inputs(
                 yield item
             else:
                 yield from read_source(item, settings.max_input_bytes)
+
+
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:(//|/)")
+
+
+def _not_fetched(url: str) -> Quarantine:
+    """A URL of another scheme than http(s): say so, instead of looking for a file of that name."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "file":
+        path = url2pathname(urlsplit(url).path)
+        return Quarantine(url, f"file URLs are not fetched: give the path instead ({path})", 0)
+    return Quarantine(url, f"unsupported URL scheme {scheme!r}: only http and https URLs are fetched", 0)
 
 
 def ingest(
@@ -121,6 +148,7 @@ def ingest(
     from stanceline.services.ingestion import IngestRun, feed_items, parse_since
 
     since_date = parse_since(since)
+    require_persistent(settings.db)
     store = open_store(settings.db)
     try:
         _sync_pack_actors(store, settings)
@@ -162,8 +190,10 @@ def ingest(
             if outcome == "new":
                 report.new += 1
                 report.statements += len(result.statements)
-            elif outcome in ("duplicate", "near-duplicate"):
+            elif outcome == "duplicate":
                 report.duplicate += 1
+            elif outcome == "near-duplicate":
+                report.near_duplicate += 1
             else:
                 report.quarantined += 1
                 assert result.quarantine is not None
@@ -191,7 +221,24 @@ def summary(settings: Settings) -> dict[str, Any]:
         store.close()
 
 
+def check_filter(flt: StatementFilter | None) -> None:
+    """Refuse a stance or date that can only match nothing by mistake (the API answers these with a 400)."""
+    from stanceline.services.analysis import InvalidRequestError
+
+    if flt is None:
+        return
+    if flt.stance and flt.stance not in STANCES:
+        raise InvalidRequestError(f"unknown stance {flt.stance!r}; use one of {', '.join(STANCES)}")
+    for value, name in ((flt.since, "since"), (flt.until, "until")):
+        if value is not None and (not _DATE.fullmatch(value.strip()) or PartialDate.parse(value) is None):
+            raise InvalidRequestError(f"--{name} must be a date like 2019, 2019-05 or 2019-05-14, got {value!r}")
+
+
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
 def list_statements(settings: Settings, flt: StatementFilter | None = None) -> list[dict[str, Any]]:
+    check_filter(flt)
     store = open_store(settings.db)
     try:
         return store.statement_rows(flt)
@@ -215,11 +262,14 @@ def export(settings: Settings, fmt: str, flt: StatementFilter | None = None) -> 
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if fmt == "csv":
+        from stanceline.analyze.exports import csv_cell
+
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "conditions": json.dumps(r["conditions"], ensure_ascii=False)})
+            cells = {**r, "conditions": json.dumps(r["conditions"], ensure_ascii=False)}
+            writer.writerow({k: csv_cell(v) for k, v in cells.items()})
         return buf.getvalue()
     if fmt == "graphml":
         from stanceline.analyze.exports import to_graphml

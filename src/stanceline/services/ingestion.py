@@ -22,7 +22,7 @@ from stanceline.clean.boilerplate import short_line_hashes
 from stanceline.config import Settings
 from stanceline.errors import IngestError
 from stanceline.records import Document, PartialDate, ProcessedDocument, Quarantine, RawInput
-from stanceline.storage import SqlStore, open_store
+from stanceline.storage import SqlStore, open_store, require_persistent
 from stanceline.storage import ingestion as store_ingestion
 
 NUM_PERM = 128
@@ -236,6 +236,7 @@ def quarantine_retry(settings: Settings, transport: httpx.BaseTransport | None =
     """Ingest every unresolved quarantined source again; returns the report and rows resolved."""
     from stanceline.services.core import ingest
 
+    require_persistent(settings.db)
     rows = quarantine_list(settings)
     sources = sorted({s for s in (retry_source(r["source"]) for r in rows) if s})
     report = ingest(sources, settings, workers=workers, transport=transport) if sources else None

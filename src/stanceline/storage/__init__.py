@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from stanceline.storage.sql import SqlStore, StatementFilter
+from stanceline.storage.sql import SqlStore, StatementFilter, masked_url, require_persistent
 
-__all__ = ["SqlStore", "StatementFilter", "open_store"]
+__all__ = ["SqlStore", "StatementFilter", "masked_url", "open_store", "require_persistent"]
 
 
 def open_store(url: str) -> SqlStore:

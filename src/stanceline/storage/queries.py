@@ -128,7 +128,8 @@ def analysis_rows(store: SqlStore, q: StatementQuery | None = None) -> list[dict
     """Every matching statement without its text: what the analyses need, corrections applied."""
     s, d, j = t.statements, t.documents, t.judgements
     q = q or StatementQuery()
-    cols = [*(s.c[c] for c in LIGHT), d.c.outlet, d.c.source, j.c.target, j.c.stance, j.c.argument, j.c.argument_id,
+    # Target and stance from the statement row: the primary judgement's, or what a user corrected.
+    cols = [*(s.c[c] for c in LIGHT), d.c.outlet, d.c.source, s.c.target, s.c.stance, j.c.argument, j.c.argument_id,
             j.c.conditions]
     with store.engine.connect() as conn:
         conds = _conditions(conn, q)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, create_engine, event, func, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, create_engine, event, func, make_url, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
@@ -21,6 +22,7 @@ from stanceline.records import ProcessedDocument, Quarantine, RawInput, Statemen
 from stanceline.storage import tables as t
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CORRECTABLE = ("stance", "speaker", "target")  # fields of a statement row a user may correct
 
 
 def now() -> str:
@@ -29,6 +31,45 @@ def now() -> str:
 
 def raw_id(raw: RawInput) -> str:
     return hashlib.sha256(raw.data).hexdigest()
+
+
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^@\s/]*@")
+
+
+def masked_url(url: str) -> str:
+    """A database URL as it may be shown or logged: the password replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def masked(message: str, url: str) -> str:
+    """``message`` with the password of ``url`` (and of any URL in it) replaced by ``***``."""
+    message = _URL_PASSWORD.sub(r"\1***@", message)
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - an unparsable URL: the pattern above already masked it
+        password = None
+    if password and len(str(password)) >= 4:  # a driver may quote it without the URL around it
+        message = message.replace(str(password), "***")
+    return message
+
+
+def is_in_memory(url: str) -> bool:
+    """Whether ``url`` names an in-memory SQLite database (``sqlite://``, ``:memory:``, ``mode=memory``)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - not a URL: opening it reports the problem
+        return False
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return database in ("", ":memory:") or database.startswith("file::memory:") or parsed.query.get("mode") == "memory"
+
+
+def require_persistent(url: str) -> None:
+    """Refuse to write into a database that is gone when the command ends."""
+    if is_in_memory(url):
+        raise StoreError(f"--db {masked_url(url)} is an in-memory database: nothing written to it would be kept; "
+                         "give a file, e.g. --db sqlite:///stanceline.db")
 
 
 @dataclass(frozen=True)
@@ -92,7 +133,10 @@ class SqlStore:
                 event.listen(self.engine, "begin", _sqlite_begin)
             self._migrate()
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"cannot open database {url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise StoreError(masked(f"cannot open database {url!r}: {exc.__class__.__name__}: {first}", url)) from None
+        except ImportError as exc:  # the dialect is known but its driver is not installed (mysql://, …)
+            raise StoreError(masked(f"cannot open database {url!r}: its driver is not installed ({exc})", url)) from None
 
     # -- schema -------------------------------------------------------------------------
     @property
@@ -103,6 +147,7 @@ class SqlStore:
     def _migrate(self) -> None:
         from alembic import command
         from alembic.config import Config
+        from alembic.util.exc import CommandError
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -110,7 +155,11 @@ class SqlStore:
         # it one after the other (PostgreSQL: an advisory lock taken in migrations/env.py).
         with self.engine.connect() as conn, conn.execution_options(**{_WRITE: True}).begin():
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            try:
+                command.upgrade(cfg, "head")
+            except CommandError as exc:  # e.g. a revision this version does not know: a newer stanceline wrote it
+                raise StoreError(masked(f"cannot open database {self.url!r}: its schema is not one this version "
+                                        f"of stanceline knows ({str(exc).splitlines()[0]})", self.url)) from None
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -121,7 +170,7 @@ class SqlStore:
                 # Last, so that on PostgreSQL the counter's row lock is held only until the commit.
                 conn.execute(_BUMP)
         except OperationalError as exc:
-            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+            raise StoreError(masked(f"database error: {str(exc).splitlines()[0]}", self.url)) from None
 
     def _insert_ignore(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
         """Insert rows, skipping those whose key is already stored (by this or another process).
@@ -190,7 +239,7 @@ class SqlStore:
             finally:
                 raw.close()
         except (driver_error, DBAPIError) as exc:
-            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+            raise StoreError(masked(f"database error: {str(exc).splitlines()[0]}", self.url)) from None
         return int(row[0]) if row else 0
 
     def close(self) -> None:
@@ -298,6 +347,8 @@ class SqlStore:
         self._insert_ignore(conn, t.actors, list(provisional.values()))
         self._insert_ignore(conn, t.statements, rows)
         self._insert_ignore(conn, t.judgements, jrows)
+        # A statement stored again (same id) keeps what users corrected: a model never overwrites a correction.
+        self._refresh_corrected(conn, sorted(seen))
 
     def _quarantine(self, conn: Connection, q: Quarantine, stamp: str) -> None:
         existing = conn.execute(select(t.quarantine.c.id).where(and_(
@@ -380,7 +431,8 @@ class SqlStore:
         for i in range(0, len(ids), 500):
             q = select(t.corrections).where(t.corrections.c.statement_id.in_(ids[i : i + 500])).order_by(t.corrections.c.id)
             for c in conn.execute(q):
-                latest[(c.statement_id, c.field)] = c.value
+                if c.field != "speaker" or c.value:  # a statement always has a speaker
+                    latest[(c.statement_id, c.field)] = c.value
         if not latest:
             return
         for row in rows:
@@ -438,29 +490,60 @@ class SqlStore:
             if target is None or source is None:
                 missing = target_id if target is None else source_id
                 raise StoreError(f"no actor with id {missing!r} (see 'stanceline actors')")
-            moved = conn.execute(t.statements.update().where(t.statements.c.actor_id == source_id)
-                                 .values(actor_id=target_id, speaker=target.name)).rowcount
+            s, c = t.statements, t.corrections
+            # A speaker a user corrected keeps that name; every other statement takes the target's.
+            renamed = s.c.id.in_(select(c.c.statement_id).where(c.c.field == "speaker"))
+            conn.execute(s.update().where(and_(s.c.actor_id == source_id, ~renamed)).values(speaker=target.name))
+            moved = conn.execute(s.update().where(s.c.actor_id == source_id).values(actor_id=target_id)).rowcount
             conn.execute(t.actors.update().where(t.actors.c.id == source_id).values(merged_into=target_id))
             return int(moved or 0)
 
     def add_correction(self, statement_id: str, field: str, value: str | None, author: str) -> None:
+        """Record a user's correction and apply it to the statement row, in one transaction.
+
+        The row's speaker, target and stance are what every filter, count, timeline and export reads; the
+        model's judgement stays in ``judgements`` (the model's speaker is the linked actor's name, and the
+        name as written stays in ``speaker_text``), and every correction is kept with who made it and when.
+        """
+        if field not in CORRECTABLE:
+            raise ValueError(f"cannot correct {field!r}; one of {', '.join(CORRECTABLE)}")
+        if field == "speaker" and not value:
+            raise ValueError("a corrected speaker needs a name")
         with self._tx() as conn:
             if conn.execute(select(t.statements.c.id).where(t.statements.c.id == statement_id)).first() is None:
                 raise StoreError(f"no statement with id {statement_id!r}")
             conn.execute(t.corrections.insert().values(statement_id=statement_id, field=field, value=value,
                                                        author=author, created_at=now()))
+            # A person has looked: the statement leaves the review queue.
+            conn.execute(t.statements.update().where(t.statements.c.id == statement_id)
+                         .values({field: value, "needs_review": False}))
+
+    def _refresh_corrected(self, conn: Connection, statement_ids: Sequence[str]) -> None:
+        """Put the latest correction of each field back on these statement rows (after they were written anew)."""
+        if not statement_ids or not self._has_corrections(conn):
+            return
+        latest: dict[str, dict[str, str | None]] = {}
+        for i in range(0, len(statement_ids), 500):
+            q = (select(t.corrections).where(t.corrections.c.statement_id.in_(list(statement_ids[i : i + 500])))
+                 .order_by(t.corrections.c.id))
+            for c in conn.execute(q):
+                if c.field in CORRECTABLE and (c.field != "speaker" or c.value):
+                    latest.setdefault(c.statement_id, {})[c.field] = c.value
+        for sid, values in sorted(latest.items()):
+            conn.execute(t.statements.update().where(t.statements.c.id == sid).values({**values, "needs_review": False}))
 
     def counts(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
             n_docs = conn.execute(select(func.count()).select_from(t.documents)).scalar_one()
             n_st = conn.execute(select(func.count()).select_from(t.statements)).scalar_one()
-            n_on = conn.execute(select(func.count()).select_from(t.judgements).where(and_(
-                t.judgements.c.rank == 0, t.judgements.c.target.is_not(None)))).scalar_one()
+            # Target and stance as the statement rows carry them: the primary judgement, or a user's correction.
+            n_on = conn.execute(select(func.count()).select_from(t.statements)
+                                .where(t.statements.c.target.is_not(None))).scalar_one()
             n_actors = conn.execute(select(func.count(func.distinct(t.statements.c.actor_id)))).scalar_one()
             n_q = conn.execute(select(func.count()).select_from(t.quarantine)
                                .where(t.quarantine.c.resolved.is_(False))).scalar_one()
-            stances: dict[Any, Any] = dict(conn.execute(select(t.judgements.c.stance, func.count()).where(and_(
-                t.judgements.c.rank == 0, t.judgements.c.target.is_not(None))).group_by(t.judgements.c.stance)).all())
+            stances: dict[Any, Any] = dict(conn.execute(select(t.statements.c.stance, func.count()).where(
+                t.statements.c.target.is_not(None)).group_by(t.statements.c.stance)).all())
         return {"documents": n_docs, "statements": n_st, "on_target": n_on, "actors": n_actors,
                 "quarantined": n_q, "stances": {str(k): int(v) for k, v in stances.items()}}
 

@@ -102,7 +102,7 @@ statements = Table(
     # 0004): filters, counts and timelines then read one table through covering indexes.
     Column("target", Text),
     Column("stance", String(20)),
-    # The primary judgement awaits review (revision 0005); a correction takes it out of the queue on reads.
+    # The primary judgement awaits review (revision 0006); a correction takes it out of the queue on reads.
     Column("needs_review", Boolean, nullable=False, server_default=false()),
     Index("ix_statements_document", "document_id"),
     Index("ix_statements_speaker", "speaker"),
@@ -128,7 +128,7 @@ judgements = Table(
     Column("argument_id", String(80)),
     Column("cues", JSON),
     Column("produced_by", String(60), nullable=False),
-    Column("needs_review", Boolean, nullable=False, server_default=false()),  # revision 0005
+    Column("needs_review", Boolean, nullable=False, server_default=false()),  # revision 0006
     Index("ix_judgements_target_stance", "target", "stance"),
 )
 

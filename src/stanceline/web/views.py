@@ -20,6 +20,13 @@ from stanceline.web.render import render_response
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
 PAGE = 50
+MAX_PAGE = 100_000  # 5 million statements deep: beyond any store, and far inside what a database offset takes
+PageNo = Annotated[int, Query(ge=1)]
+
+
+def _page(page: int) -> int:
+    """A page number past the last possible one is shown as that one (an empty page), never an error."""
+    return min(page, MAX_PAGE)
 
 
 def _series(points: list[Any]) -> dict[str, Any]:
@@ -61,7 +68,8 @@ def factions_page(pack: PackDep) -> HTMLResponse:
 
 
 @router.get("/factions/{faction_id}", response_class=HTMLResponse)
-def faction_page(faction_id: str, store: StoreDep, pack: PackDep, page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+def faction_page(faction_id: str, store: StoreDep, pack: PackDep, page: PageNo = 1) -> HTMLResponse:
+    page = _page(page)
     points = analysis.timeline(store, pack, "faction", faction_id, "year")
     rows = analysis.statement_page(store, pack, StatementQuery(limit=PAGE, offset=(page - 1) * PAGE, newest_first=True), faction_id)
     return render_response("faction.html", faction=pack.factions[faction_id], rows=rows, page=page,
@@ -75,7 +83,8 @@ def outlets_page(store: StoreDep) -> HTMLResponse:
 
 
 @router.get("/outlets/{name}", response_class=HTMLResponse)
-def outlet_page(name: str, store: StoreDep, pack: PackDep, page: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+def outlet_page(name: str, store: StoreDep, pack: PackDep, page: PageNo = 1) -> HTMLResponse:
+    page = _page(page)
     rows = analysis.statement_page(store, pack, StatementQuery(outlet=name, on_target=None, limit=PAGE,
                                                                 offset=(page - 1) * PAGE, newest_first=True))
     points = analysis.timeline(store, pack, "outlet", name, "year")
@@ -91,7 +100,8 @@ def arguments_page(store: StoreDep, pack: PackDep, target: Annotated[str | None,
 @router.get("/search", response_class=HTMLResponse)
 def search_page(store: StoreDep, pack: PackDep, q: Annotated[str, Query(max_length=200)] = "",
                 stance: Annotated[str | None, Query(max_length=20)] = None,
-                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+                page: PageNo = 1) -> HTMLResponse:
+    page = _page(page)
     rows = None
     if q.strip() or stance:
         rows = analysis.statement_page(store, pack, StatementQuery(text=q or None, stance=stance or None, on_target=None,
@@ -122,6 +132,16 @@ def _unlocked(request: Request) -> bool:
     return bool(token) and hmac.compare_digest(given.encode(), _digest(token).encode())
 
 
+def _refuse(request: Request, message: str) -> HTTPException:
+    """A wrong or missing credential: counted toward the client's failed-token limit (429 past it)."""
+    failures = getattr(request.state, "auth_failures", None)
+    if failures is not None and failures.blocked():
+        return HTTPException(429, "too many failed attempts; try again in a minute", headers={"Retry-After": "60"})
+    if failures is not None:
+        failures.failed()
+    return HTTPException(401, message)
+
+
 def _back(page: str | None) -> str:
     return f"/review?page={int(page)}" if page and page.isdigit() and 0 < int(page) < 100_000 else "/review"
 
@@ -140,7 +160,7 @@ async def review_unlock(request: Request) -> RedirectResponse:
     expected = write_token(request)
     form = await _form(request)
     if not hmac.compare_digest(form.get("token", "").strip().encode(), expected.encode()):
-        raise HTTPException(401, "that is not the write token (STANCELINE_API_TOKEN)")
+        raise _refuse(request, "that is not the write token (STANCELINE_API_TOKEN)")
     response = RedirectResponse(_back(form.get("page")), status_code=303)
     response.set_cookie(REVIEW_COOKIE, _digest(expected), httponly=True, samesite="strict", path="/review",
                         secure=request.url.scheme == "https")
@@ -148,14 +168,14 @@ async def review_unlock(request: Request) -> RedirectResponse:
 
 
 @router.post("/review/{statement_id}")
-async def review_relabel(statement_id: str, request: Request, store: StoreDep) -> RedirectResponse:
+async def review_relabel(statement_id: str, request: Request, store: StoreDep, pack: PackDep) -> RedirectResponse:
     """One-click relabel: record the chosen stance as a correction, which takes the statement out of the queue."""
     write_token(request)
     if not _unlocked(request):
-        raise HTTPException(401, "enter the write token on the review page first")
+        raise _refuse(request, "enter the write token on the review page first")
     form = await _form(request)
     stance = form.get("stance", "")
     if stance not in RELABELS:
         raise HTTPException(400, f"unknown stance {stance!r}; use one of {', '.join(RELABELS)}")
-    await run_in_threadpool(analysis.correct_statement, store, statement_id, "stance", stance, "dashboard review")
+    await run_in_threadpool(analysis.correct_statement, store, pack, statement_id, "stance", stance, "dashboard review")
     return RedirectResponse(_back(form.get("page")), status_code=303)

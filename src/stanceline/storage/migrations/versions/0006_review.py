@@ -1,20 +1,21 @@
 """Review queue: ``needs_review`` on judgements and on the statement row (copied from the primary
 judgement, like its target and stance), with an index that reads the queue in list order.
 
-Stored judgements are marked by the default rule (on target, confidence below 0.6); a second
-judge's opinion is only known for statements judged after this revision.
+Stored judgements are marked by the default rule (on target, confidence below 0.6), and their
+statements unless a person corrected them; a second judge's opinion is only known for statements
+judged after this revision.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006_review
+Revises: 0005_corrections
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from stanceline.storage.tables import judgements, statements
+from stanceline.storage.tables import corrections, judgements, statements
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006_review"
+down_revision = "0005_corrections"
 branch_labels = None
 depends_on = None
 
@@ -38,7 +39,9 @@ def upgrade() -> None:
         else:
             primary = (sa.select(judgements.c.needs_review)
                        .where(judgements.c.statement_id == statements.c.id, judgements.c.rank == 0).scalar_subquery())
-            bind.execute(statements.update().values(needs_review=sa.func.coalesce(primary, sa.false())))
+            corrected = sa.select(corrections.c.id).where(corrections.c.statement_id == statements.c.id).exists()
+            bind.execute(statements.update().values(
+                needs_review=sa.and_(sa.func.coalesce(primary, sa.false()), ~corrected)))
     INDEX.create(bind=bind, checkfirst=True)
 
 
