@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     judge: str = Field("lexicon.v1", description="Registered stance judge")
     extract_every_attribution: bool = Field(False, description="Keep every attribution a learned extractor finds "
                                     "(beliefs, plans, unidentified sources), not only statements; eval --all-attributions turns it on")
+    review_threshold: float = Field(0.6, ge=0.0, le=1.0, description="Judgements less confident than this await review")
+    review_judge: str | None = Field(None, description="A second registered judge; where it disagrees, a statement awaits review")
     spacy_model: str = Field("en_core_web_sm", description="spaCy pipeline to load first")
     spacy_exclude: tuple[str, ...] = Field(("ner",), description="spaCy components not loaded (NER costs half the time)")
     workers: int = Field(0, description="Worker processes for ingest; 0 = number of cores")

@@ -26,6 +26,7 @@ from stanceline.actors.pack import Pack, load_pack
 from stanceline.clean import clean_input
 from stanceline.errors import StancelineError
 from stanceline.events import group_speech_events
+from stanceline.judge.review import mark_for_review
 from stanceline.records import Document, ProcessedDocument, Quarantine, RawInput
 from stanceline.registry import extractors, judges
 
@@ -41,6 +42,8 @@ class ResourceSpec:
     max_input_bytes: int = 20_000_000
     spacy_exclude: tuple[str, ...] = ("ner",)
     extractor_options: tuple[tuple[str, object], ...] = ()  # keyword arguments for extractors that take them
+    review_threshold: float = 0.6
+    review_judge: str | None = None
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Resources:
     linker: Linker
     extractor: Any
     judge: Any
+    review_judge: Any = None
 
 
 _CACHE: dict[ResourceSpec, Resources] = {}
@@ -68,7 +72,8 @@ def load_resources(spec: ResourceSpec) -> Resources:
     nlp = load_nlp(spec.spacy_model, tuple(spec.spacy_exclude))
     extractor = extractors.get(spec.extractor)(nlp, linker, **dict(spec.extractor_options))
     judge = judges.get(spec.judge)(pack, linker)
-    resources = Resources(spec, pack, linker, extractor, judge)
+    review_judge = judges.get(spec.review_judge)(pack, linker) if spec.review_judge else None
+    resources = Resources(spec, pack, linker, extractor, judge, review_judge)
     _CACHE[spec] = resources
     return resources
 
@@ -108,6 +113,8 @@ def _extract_and_judge(raw: RawInput, document: Document, resources: Resources,
         t2 = time.perf_counter()
         statements = resources.judge.judge(document, statements)
         statements = group_speech_events(statements, document.text)
+        second = resources.review_judge.judge(document, statements) if resources.review_judge is not None else None
+        statements = mark_for_review(statements, resources.spec.review_threshold, second)
         timings.append(("judge", time.perf_counter() - t2))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
         return ProcessedDocument(raw, None, quarantine=Quarantine(

@@ -136,6 +136,7 @@ class Judgement:
     argument_id: str | None = None
     cues: tuple[str, ...] = ()
     produced_by: str = ""
+    needs_review: bool = False  # low confidence, or a second judge disagreed: a person should look
 
 
 @dataclass(frozen=True)

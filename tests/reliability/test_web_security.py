@@ -125,13 +125,17 @@ def test_dashboard_shows_the_payload_as_escaped_text(client: TestClient, hostile
 
 # --- write endpoints -----------------------------------------------------------------------------------
 
+# POST operations that write nothing (a batch too large for a query string): open like every read.
+READ_ONLY_POSTS = {"/api/v1/judge"}
+
+
 def _write_operations(client: TestClient, statement_id: str) -> list[tuple[str, str, dict[str, Any]]]:
     bodies = {"/api/v1/ingest": {"url": "https://news.example/a"},
               "/api/v1/actors/merge": {"source": "a", "target": "b"}}
     ops = []
     for path, methods in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
         for method in methods:
-            if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+            if method.upper() in ("POST", "PUT", "PATCH", "DELETE") and path not in READ_ONLY_POSTS:
                 concrete = path.replace("{statement_id}", statement_id)
                 body = bodies.get(path, {"field": "stance", "value": "support", "author": "mallory"})
                 ops.append((method.upper(), concrete, body))
@@ -181,6 +185,15 @@ def test_write_endpoints_are_closed_when_no_token_is_configured(hostile: tuple[s
         for method, path, body in _write_operations(c, hostile[1][0]):
             for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer None"}):
                 assert c.request(method, path, json=body, headers=headers).status_code == 403
+
+
+def test_read_only_posts_need_no_token_and_change_nothing(client: TestClient, hostile: tuple[str, list[str], list[str]]) -> None:
+    before = _content(hostile[0])
+    body = {"items": [{"text": "We will never negotiate with America.", "target": "negotiation-with-us"}]}
+    for path in READ_ONLY_POSTS:
+        r = client.post(path, json=body)
+        assert r.status_code == 200, (path, r.text[:200])
+    assert _content(hostile[0]) == before
 
 
 def test_ingest_endpoint_refuses_private_targets(client: TestClient, hostile: tuple[str, list[str], list[str]],

@@ -54,3 +54,18 @@ def segments(text: str, marks: Sequence[tuple[int, int, str]]) -> list[Segment]:
         kinds = tuple(k for s, e, k in marks if s <= a and b <= e)
         out.append(Segment(text[a:b], kinds))
     return out
+
+
+def context_window(row: Mapping[str, Any], text: str, limit: int = 600) -> tuple[int, int]:
+    """The sentence around a statement (at most ``limit`` characters either side of its span)."""
+    start, end = int(row["start"]), int(row["end"])
+    lo = int(row["sentence_start"]) if row.get("sentence_start") is not None else start
+    hi = int(row["sentence_end"]) if row.get("sentence_end") is not None else end
+    return max(0, min(lo, start), start - limit), min(len(text), max(hi, end), end + limit)
+
+
+def context_segments(row: Mapping[str, Any], text: str, window: tuple[int, int]) -> list[Segment]:
+    """The window's text cut into segments marking the statement, its speaker and its cue."""
+    lo, hi = window
+    marks = [(max(a, lo) - lo, min(b, hi) - lo, kind) for a, b, kind in find_marks(row, text) if a < hi and b > lo]
+    return segments(text[lo:hi], marks)

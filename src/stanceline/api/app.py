@@ -93,7 +93,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestLimits, max_body_bytes=settings.api_max_body_bytes,
                        failures_per_min=settings.api_auth_failures_per_min, error=_error,
                        authorize=lambda header: token_refusal(app.state.settings.api_token, header),
-                       trusted_proxies=settings.api_trusted_proxies)
+                       trusted_proxies=settings.api_trusted_proxies,
+                       # Read-only judging, and the review page's forms (their route checks the token it keeps).
+                       own_auth=("/api/v1/judge", "/review/"))
     app.add_middleware(SecurityHeaders)
     app.include_router(router, prefix="/api/v1")
     app.include_router(pages)

@@ -67,6 +67,15 @@ async def require_token(request: Request, authorization: Annotated[str | None, H
         raise HTTPException(status, message, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
+def write_token(request: Request) -> str:
+    """The token writes need; every write is refused (403) while none is set."""
+    expected: str | None = request.app.state.settings.api_token
+    if not expected:
+        status, message = token_refusal(expected, None) or (403, "")
+        raise HTTPException(status, message)
+    return expected
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[SqlStore, Depends(get_store)]
 PackDep = Annotated[Pack, Depends(get_pack)]

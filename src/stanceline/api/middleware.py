@@ -178,6 +178,9 @@ class RequestLimits:
       (a chunked body) as soon as the bytes read from the receive channel cross the limit.
     - A write (POST, PUT, PATCH, DELETE) is authorised here, from its headers, before any of its body is read:
       ``authorize(authorization_header)`` returns None or the (status, message) refusal.
+    - Writes under ``own_auth`` (path prefixes) are not authorised here: their routes write nothing or check a
+      credential of their own (the dashboard's review form). Those routes find an ``AuthFailures`` for the
+      client in ``request.state.auth_failures``, so their wrong credentials count toward the same limit.
     - Failed tokens are counted per client over a minute; past ``failures_per_min`` a wrong token gets 429.
       A correct token is never refused. The client is the connected peer; ``X-Forwarded-For`` is believed only
       from a peer in ``trusted_proxies``. The table of clients is bounded: entries expire after a minute and
@@ -187,8 +190,9 @@ class RequestLimits:
     def __init__(self, app: ASGIApp, max_body_bytes: int, failures_per_min: int, error: ErrorResponse,
                  authorize: Callable[[str | None], tuple[int, str] | None] = lambda _header: None,
                  trusted_proxies: Iterable[str] = (), max_clients: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, own_auth: Iterable[str] = ()) -> None:
         self.app = app
+        self.own_auth = tuple(own_auth)
         self.max_body_bytes = max_body_bytes
         self.failures_per_min = failures_per_min
         self.error = error
@@ -210,7 +214,9 @@ class RequestLimits:
         if length is not None and length.isdigit() and (len(length) > 18 or int(length) > self.max_body_bytes):
             await self.error(Request(scope), 413, too_large)(scope, receive, send)
             return
-        if scope["method"] in WRITES:
+        if scope["method"] in WRITES and scope["path"].startswith(self.own_auth):
+            scope.setdefault("state", {})["auth_failures"] = AuthFailures(self, self.client(scope))
+        elif scope["method"] in WRITES:
             refusal = self.authorize(headers.get("authorization"))
             if refusal is not None:
                 await self._refuse(scope, receive, send, *refusal)
@@ -278,6 +284,21 @@ class RequestLimits:
         self._failures[client] = times[-max(1, self.failures_per_min):]
         while len(self._failures) > self.max_clients:
             self._failures.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class AuthFailures:
+    """Failed-credential accounting for a route that checks its own credential: ``blocked()`` once the client
+    has failed ``failures_per_min`` times within a minute, ``failed()`` to count one more."""
+
+    limits: RequestLimits
+    client: str
+
+    def blocked(self) -> bool:
+        return self.limits._recent(self.client, self.limits.clock()) >= self.limits.failures_per_min
+
+    def failed(self) -> None:
+        self.limits._fail(self.client, self.limits.clock())
 
 
 class SecurityHeaders:

@@ -21,6 +21,7 @@ router = APIRouter()
 STATEMENT_KEYS = tuple(s.StatementPublic.model_fields)
 DOCUMENT_KEYS = tuple(s.DocumentPublic.model_fields)
 ACTOR_KEYS = tuple(s.ActorPublic.model_fields)
+REVIEW_KEYS = tuple(s.ReviewItemPublic.model_fields)
 AGGREGATE_CACHE = "public, max-age=30, must-revalidate"
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
@@ -38,8 +39,9 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     out = {k: row.get(k) for k in keys}
-    if "corrected" in out:
-        out["corrected"] = bool(out["corrected"])
+    for flag in ("corrected", "needs_review"):
+        if flag in out:
+            out[flag] = bool(out[flag])
     return out
 
 
@@ -108,6 +110,26 @@ def correct_statement(statement_id: str, body: s.CorrectionCreate, store: StoreD
     and when, and applied to every read, filter, count, timeline and export."""
     row = analysis.correct_statement(store, pack, statement_id, body.field, body.value, body.author)
     return _json(_pick(row, STATEMENT_KEYS), status=201)
+
+
+@router.get("/review", response_model=s.ReviewPagePublic, tags=["statements"])
+def list_review(request: Request, store: StoreDep, pack: PackDep, limit: Limit = 50, offset: Offset = 0) -> Response:
+    """Statements awaiting review (low confidence, or judges disagree), newest first, with the sentence around
+    each; a correction (``POST /statements/{id}/corrections``) takes a statement out of the queue."""
+    page = analysis.review_page(store, pack, limit, offset)
+    return _json({"items": [_pick(r, REVIEW_KEYS) for r in page.items], "total": page.total, "limit": limit,
+                  "offset": offset, "next": _next(request, page.total, limit, offset)})
+
+
+@router.post("/judge", response_model=s.JudgePublic, tags=["judging"])
+def judge(body: s.JudgeRequest, settings: SettingsDep) -> Response:
+    """Judge up to 256 statements toward given targets with the configured (or a named) judge.
+
+    Each result is the item plus ``stance``, ``confidence``, ``conditions``, ``argument``, ``explanation``
+    and ``judged_by``; an item that cannot be judged (an unknown target) gets ``error`` instead. Nothing is stored.
+    """
+    items = [item.model_dump(exclude_none=True) for item in body.items]
+    return _json({"items": services.judging.judge_items(items, settings, body.judge)})
 
 
 @router.get("/documents", response_model=s.DocumentPagePublic, tags=["documents"])

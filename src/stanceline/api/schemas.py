@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from stanceline.services.judging import JUDGE_MAX_TEXT
+
 
 class ErrorBody(BaseModel):
     code: str
@@ -45,6 +47,7 @@ class StatementPublic(BaseModel):
     argument: str | None = None
     argument_id: str | None = None
     corrected: bool = False
+    needs_review: bool = Field(False, description="Awaiting review: low confidence or judges disagree; never once corrected")
 
 
 class StatementPagePublic(BaseModel):
@@ -167,3 +170,57 @@ class IngestPublic(BaseModel):
     quarantined: int
     statements: int
     messages: list[str]
+
+
+JUDGE_MAX_ITEMS = 256
+
+
+class JudgeItem(BaseModel):
+    """A statement to judge toward a target; nothing is stored."""
+
+    text: str = Field(min_length=1, max_length=JUDGE_MAX_TEXT, description="The statement's words")
+    target: str = Field(min_length=1, max_length=200, description="Target id or label of the pack, e.g. negotiation-with-us")
+    speaker: str | None = Field(None, max_length=200, description="Who said it (linked to the pack's actors)")
+    context: str | None = Field(None, max_length=JUDGE_MAX_TEXT,
+                                description="Text before the statement, e.g. the preceding sentences")
+    date: str | None = Field(None, max_length=10, description="YYYY[-MM[-DD]]")
+
+
+class JudgeRequest(BaseModel):
+    items: list[JudgeItem] = Field(min_length=1, max_length=JUDGE_MAX_ITEMS)
+    judge: str | None = Field(None, max_length=80, description="Registered judge (default: the configured one)")
+
+
+class JudgedPublic(BaseModel):
+    """The item as given plus its judgement, or ``error`` when it could not be judged (unknown target …)."""
+
+    text: str | None = None
+    target: str | None = None
+    speaker: str | None = None
+    context: str | None = None
+    date: str | None = None
+    stance: str | None = None
+    confidence: float | None = None
+    conditions: list[str] | None = None
+    argument: str | None = None
+    explanation: str | None = None
+    judged_by: str | None = None
+    error: str | None = None
+
+
+class JudgePublic(BaseModel):
+    items: list[JudgedPublic]
+
+
+class ReviewItemPublic(StatementPublic):
+    context: str = Field(description="The sentence around the statement")
+    evidence_start: int = Field(description="Where the statement starts within context")
+    evidence_end: int
+
+
+class ReviewPagePublic(BaseModel):
+    items: list[ReviewItemPublic]
+    total: int | None
+    limit: int
+    offset: int
+    next: str | None = None

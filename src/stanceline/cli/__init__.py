@@ -11,6 +11,7 @@ from stanceline.cli import (  # noqa: F401 - registers analysis and serve comman
     core,  # noqa: F401 - registers commands
     ingestion,  # noqa: F401
     reprocess,  # noqa: F401
+    judging,  # noqa: F401 - registers judge and train-judge
     serve,
 )
 from stanceline.cli.app import app

@@ -32,6 +32,13 @@ class Judge(Protocol):
     def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]: ...
 
 
+class TargetedJudge(Judge, Protocol):
+    """A judge that can also say where a statement stands toward a target named by the caller
+    (``stanceline judge``, ``POST /api/v1/judge``); optional for plugins."""
+
+    def judge_toward(self, doc: Document, statement: Statement, target: Target) -> Judgement: ...
+
+
 class LexiconJudge:
     """Cue lexicon with scope rules (see ``judge/stance.py``); deterministic and explainable."""
 
@@ -57,6 +64,16 @@ class LexiconJudge:
         targets, contextual = self.targets.targets(scope, sentence, default, self._speaker_country(statement), previous)
         if not targets:
             return (Judgement(target=None, stance=None, confidence=0.0, produced_by=VERSION),)
+        return self._judgements(doc, statement, targets, contextual)
+
+    def judge_toward(self, doc: Document, statement: Statement, target: Target) -> Judgement:
+        """The statement's stance toward ``target``, given rather than found: the same stance,
+        condition and argument rules, without asking whether the text names the target."""
+        return self._judgements(doc, statement, [target], False)[0]
+
+    def _judgements(self, doc: Document, statement: Statement, targets: list[Target],
+                    contextual: bool) -> tuple[Judgement, ...]:
+        scope = statement.text
         result = score_stance(scope, statement.cue)
         if result.stance in ("support", "neutral") and _FOLLOWING_CONDITIONS.search(_next_sentence(doc.text, statement)):
             # "Khamenei instructed his officials to negotiate … Although he set numerous conditions …"

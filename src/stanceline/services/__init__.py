@@ -24,6 +24,7 @@ from stanceline.services.core import (
 from stanceline.services.ingestion import quarantine_list as quarantine_list
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
 from stanceline.services.reprocess import ReprocessReport, orphaned_corrections, reprocess
+from stanceline.services.judging import corrections_as_training, judge_items
 
 __all__ = [
     "MergeResult",
@@ -31,6 +32,8 @@ __all__ = [
     "analysis",
     "apply_merges",
     "check_pack",
+    "corrections_as_training",
+    "judge_items",
     "judging",
     "list_actors",
     "merge_actors",

@@ -137,6 +137,25 @@ def statement_view(store: SqlStore, statement_id: str) -> dict[str, Any]:
             "segments": spans.segments(text, spans.find_marks(row, text)), "text": text}
 
 
+def review_page(store: SqlStore, pack: Pack, limit: int = 50, offset: int = 0) -> Page:
+    """Statements awaiting review, newest first, each with the sentence around its evidence: ``context``
+    (its text), ``evidence_start``/``evidence_end`` (the statement within it) and ``segments`` (marked)."""
+    page = statement_page(store, pack, StatementQuery(needs_review=True, limit=limit, offset=offset, newest_first=True))
+    texts = queries.document_texts(store, [r["document_id"] for r in page.items])
+    for row in page.items:
+        text = texts.get(row["document_id"], "")
+        lo, hi = spans.context_window(row, text)
+        row.update(context=text[lo:hi], evidence_start=max(0, int(row["start"]) - lo),
+                   evidence_end=min(hi, int(row["end"])) - lo, segments=spans.context_segments(row, text, (lo, hi)))
+    return page
+
+
+def review_count(store: SqlStore) -> int:
+    """How many statements await review."""
+    query = StatementQuery(needs_review=True)
+    return _cached(store, "count", repr(query), lambda: queries.count_statements(store, query))
+
+
 def document_view(store: SqlStore, document_id: str) -> dict[str, Any]:
     doc = store.document(document_id)
     if doc is None:

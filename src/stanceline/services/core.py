@@ -48,7 +48,8 @@ def resource_spec(settings: Settings) -> ResourceSpec:
     return ResourceSpec(pack=settings.pack, extractor=settings.extractor, judge=settings.judge,
                         spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes,
                         spacy_exclude=tuple(settings.spacy_exclude),
-                        extractor_options=(("every_attribution", True),) if settings.extract_every_attribution else ())
+                        extractor_options=(("every_attribution", True),) if settings.extract_every_attribution else (),
+                        review_threshold=settings.review_threshold, review_judge=settings.review_judge)
 
 
 @dataclass

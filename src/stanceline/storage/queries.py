@@ -29,6 +29,7 @@ class StatementQuery:
     document_id: str | None = None
     argument_id: str | None = None
     on_target: bool | None = None
+    needs_review: bool = False  # only the review queue: marked for review and never corrected
     limit: int = 50
     offset: int = 0
     newest_first: bool = False
@@ -66,6 +67,9 @@ def _conditions(conn: Connection, q: StatementQuery) -> list[ColumnElement[bool]
         conds.append(s.c.target.is_(None))
     if q.text and q.text.strip():
         conds.append(search_condition(conn, q.text.strip()))
+    if q.needs_review:
+        conds.append(s.c.needs_review.is_(True))
+        conds.append(~select(t.corrections.c.id).where(t.corrections.c.statement_id == s.c.id).exists())
     return conds
 
 
@@ -171,12 +175,27 @@ def statements_by_ids(store: SqlStore, ids: Sequence[str]) -> list[dict[str, Any
 def _by_ids(store: SqlStore, ids: tuple[str, ...]) -> list[dict[str, Any]]:
     s, d, j = t.statements, t.documents, t.judgements
     cols: list[Any] = [s, d.c.source, d.c.title, d.c.outlet, d.c.published, j.c.confidence,
-                       j.c.conditions, j.c.argument, j.c.argument_id, j.c.cues]
+                       j.c.conditions, j.c.condition_ids, j.c.argument, j.c.argument_id, j.c.cues]
     with store.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(_joined(select(*cols)).where(s.c.id.in_(list(ids))))]
         store._apply_corrections(conn, rows)
     order = {sid: i for i, sid in enumerate(ids)}
     return sorted(rows, key=lambda r: order.get(r["id"], 0))
+
+
+def corrected_ids(store: SqlStore, field: str) -> list[str]:
+    """Ids of the statements with a correction of ``field``."""
+    c = t.corrections
+    with store.engine.connect() as conn:
+        return [str(r[0]) for r in conn.execute(
+            select(c.c.statement_id).where(c.c.field == field).group_by(c.c.statement_id).order_by(c.c.statement_id))]
+
+
+def document_texts(store: SqlStore, ids: Sequence[str]) -> dict[str, str]:
+    """The cleaned text of each document in ``ids``."""
+    d = t.documents
+    with store.engine.connect() as conn:
+        return {str(i): str(x) for i, x in conn.execute(select(d.c.id, d.c.text).where(d.c.id.in_(list(set(ids)))))}
 
 
 def outlets(store: SqlStore) -> list[tuple[str, int]]:

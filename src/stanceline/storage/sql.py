@@ -335,12 +335,14 @@ class SqlStore:
                 "sentence_end": s.sentence_end, "produced_by": s.produced_by,
                 "target": s.judgements[0].target if s.judgements else None,
                 "stance": s.judgements[0].stance if s.judgements else None,
+                "needs_review": s.judgements[0].needs_review if s.judgements else False,
             })
             for rank, j in enumerate(s.judgements):
                 jrows.append({
                     "statement_id": s.id, "rank": rank, "target": j.target, "stance": j.stance,
                     "confidence": j.confidence, "conditions": list(j.conditions), "condition_ids": list(j.condition_ids),
                     "argument": j.argument, "argument_id": j.argument_id, "cues": list(j.cues), "produced_by": j.produced_by,
+                    "needs_review": j.needs_review,
                 })
             if s.speaker.actor_id is None:
                 pid = _provisional_id(s.speaker.name)
@@ -444,6 +446,8 @@ class SqlStore:
                 if key in latest:
                     row[fld] = latest[key]
                     row["corrected"] = True
+                    if "needs_review" in row:  # a person has looked: never in the review queue
+                        row["needs_review"] = False
 
     def documents(self, limit: int | None = None) -> list[dict[str, Any]]:
         d = t.documents
@@ -515,7 +519,9 @@ class SqlStore:
                 raise StoreError(f"no statement with id {statement_id!r}")
             conn.execute(t.corrections.insert().values(statement_id=statement_id, field=field, value=value,
                                                        author=author, created_at=now()))
-            conn.execute(t.statements.update().where(t.statements.c.id == statement_id).values({field: value}))
+            # A person has looked: the statement leaves the review queue.
+            conn.execute(t.statements.update().where(t.statements.c.id == statement_id)
+                         .values({field: value, "needs_review": False}))
 
     def _refresh_corrected(self, conn: Connection, statement_ids: Sequence[str]) -> None:
         """Put the latest correction of each field back on these statement rows (after they were written anew)."""
@@ -529,7 +535,7 @@ class SqlStore:
                 if c.field in CORRECTABLE and (c.field != "speaker" or c.value):
                     latest.setdefault(c.statement_id, {})[c.field] = c.value
         for sid, values in sorted(latest.items()):
-            conn.execute(t.statements.update().where(t.statements.c.id == sid).values(values))
+            conn.execute(t.statements.update().where(t.statements.c.id == sid).values({**values, "needs_review": False}))
 
     def counts(self) -> dict[str, Any]:
         with self.engine.connect() as conn:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -101,10 +102,12 @@ statements = Table(
     # 0004): filters, counts and timelines then read one table through covering indexes.
     Column("target", Text),
     Column("stance", String(20)),
-    # Offsets in the document text of the mention the speaker was resolved from (revision 0005;
+    # Offsets in the document text of the mention the speaker was resolved from (revision 0006;
     # NULL for statements stored before it, and for speakers not named in the text).
     Column("speaker_start", Integer),
     Column("speaker_end", Integer),
+    # The primary judgement awaits review (revision 0007); a correction takes it out of the queue on reads.
+    Column("needs_review", Boolean, nullable=False, server_default=false()),
     Index("ix_statements_document", "document_id"),
     Index("ix_statements_speaker", "speaker"),
     # Read paths (revision 0004): each filter's rows in list order (date, id), with what counts and
@@ -113,6 +116,7 @@ statements = Table(
     Index("ix_statements_by_stance", "stance", "date_sort", "id", "target"),
     Index("ix_statements_by_target", "target", "date_sort", "id", "stance"),
     Index("ix_statements_by_actor", "actor_id", "date_sort", "id", "stance", "target"),
+    Index("ix_statements_review", "needs_review", "date_sort", "id"),
 )
 
 judgements = Table(
@@ -128,6 +132,7 @@ judgements = Table(
     Column("argument_id", String(80)),
     Column("cues", JSON),
     Column("produced_by", String(60), nullable=False),
+    Column("needs_review", Boolean, nullable=False, server_default=false()),  # revision 0006
     Index("ix_judgements_target_stance", "target", "stance"),
 )
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
-from stanceline.api.deps import PackDep, StoreDep
+from stanceline.api.deps import PackDep, StoreDep, write_token
 from stanceline.services import analysis
 from stanceline.storage.queries import StatementQuery
 from stanceline.web.render import render_response
@@ -36,7 +40,7 @@ def overview(store: StoreDep, pack: PackDep) -> HTMLResponse:
     recent = analysis.statement_page(store, pack, StatementQuery(on_target=True, limit=15, newest_first=True))
     division = analysis.division(store, pack, "year")
     chart = {"labels": [d.period for d in division], "index": [d.index for d in division]}
-    return render_response("overview.html", recent=recent.items, total=recent.total,
+    return render_response("overview.html", recent=recent.items, total=recent.total, awaiting=analysis.review_count(store),
                            shifts=analysis.stance_shifts(store, "year", None, 10), division=division,
                            arguments=analysis.argument_map(store, pack)[:10],
                            chart={"division": chart, "timeline": _series(analysis.timeline(store, pack, "all", None, "year"))})
@@ -103,3 +107,75 @@ def search_page(store: StoreDep, pack: PackDep, q: Annotated[str, Query(max_leng
         rows = analysis.statement_page(store, pack, StatementQuery(text=q or None, stance=stance or None, on_target=None,
                                                                     limit=PAGE, offset=(page - 1) * PAGE, newest_first=True))
     return render_response("search.html", q=q, stance=stance or "", rows=rows, page=page)
+
+
+# -- the review queue ----------------------------------------------------------------------------
+# Relabelling is a correction, made through the same service as POST /api/v1/statements/{id}/corrections
+# and guarded by the same token: entered once, it is kept in an HttpOnly, SameSite=Strict cookie (a digest
+# of it, not the token), so each relabel is one click and no other site can post one.
+REVIEW_COOKIE = "stanceline_review"
+RELABELS = ("support", "oppose", "conditional", "neutral")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(f"stanceline-review:{token}".encode()).hexdigest()
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {k: v[0] for k, v in parse_qs(body, max_num_fields=10).items()}
+
+
+def _unlocked(request: Request) -> bool:
+    token = request.app.state.settings.api_token
+    given = request.cookies.get(REVIEW_COOKIE, "")
+    return bool(token) and hmac.compare_digest(given.encode(), _digest(token).encode())
+
+
+def _refuse(request: Request, message: str) -> HTTPException:
+    """A wrong or missing credential: counted toward the client's failed-token limit (429 past it)."""
+    failures = getattr(request.state, "auth_failures", None)
+    if failures is not None and failures.blocked():
+        return HTTPException(429, "too many failed attempts; try again in a minute", headers={"Retry-After": "60"})
+    if failures is not None:
+        failures.failed()
+    return HTTPException(401, message)
+
+
+def _back(page: str | None) -> str:
+    return f"/review?page={int(page)}" if page and page.isdigit() and 0 < int(page) < 100_000 else "/review"
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, store: StoreDep, pack: PackDep,
+                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    rows = analysis.review_page(store, pack, PAGE, (page - 1) * PAGE)
+    return render_response("review.html", rows=rows, page=page, relabels=RELABELS, unlocked=_unlocked(request),
+                           writable=bool(request.app.state.settings.api_token))
+
+
+@router.post("/review/unlock")
+async def review_unlock(request: Request) -> RedirectResponse:
+    """Check the write token once and remember it for the review page's relabel buttons."""
+    expected = write_token(request)
+    form = await _form(request)
+    if not hmac.compare_digest(form.get("token", "").strip().encode(), expected.encode()):
+        raise _refuse(request, "that is not the write token (STANCELINE_API_TOKEN)")
+    response = RedirectResponse(_back(form.get("page")), status_code=303)
+    response.set_cookie(REVIEW_COOKIE, _digest(expected), httponly=True, samesite="strict", path="/review",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/review/{statement_id}")
+async def review_relabel(statement_id: str, request: Request, store: StoreDep, pack: PackDep) -> RedirectResponse:
+    """One-click relabel: record the chosen stance as a correction, which takes the statement out of the queue."""
+    write_token(request)
+    if not _unlocked(request):
+        raise _refuse(request, "enter the write token on the review page first")
+    form = await _form(request)
+    stance = form.get("stance", "")
+    if stance not in RELABELS:
+        raise HTTPException(400, f"unknown stance {stance!r}; use one of {', '.join(RELABELS)}")
+    await run_in_threadpool(analysis.correct_statement, store, pack, statement_id, "stance", stance, "dashboard review")
+    return RedirectResponse(_back(form.get("page")), status_code=303)
