@@ -71,9 +71,9 @@ def test_review_page_gives_each_statement_its_sentence(store: SqlStore, pack) ->
     assert any("statement" in seg.kinds and seg.text == row["text"] for seg in row["segments"])
 
 
-def test_revision_0006_adds_the_flag_and_marks_stored_low_confidence_judgements(tmp_path: Path) -> None:
+def test_revision_0007_adds_the_flag_and_marks_stored_low_confidence_judgements(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    _at_revision(url, "0005_corrections")
+    _at_revision(url, "0006")
     engine = create_engine(url)
     with engine.begin() as conn:
         # Revision 0001 builds today's tables: take them back to what 0005 left.
