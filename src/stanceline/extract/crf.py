@@ -31,7 +31,7 @@ _MAX_HOPS = 6
 
 
 def _shape(text: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in text[:6]:
         c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
         if not out or out[-1] != c:
@@ -68,7 +68,7 @@ def _cue_paths(heads: list[int], deps: list[str], is_cue: list[bool], lemmas: li
     memo: list[tuple[str, int, str] | None] = [None] * n
 
     def path(i: int) -> tuple[str, int, str]:
-        chain = []
+        chain: list[int] = []
         node = i
         while memo[node] is None and not is_cue[node] and heads[node] != node and len(chain) <= _MAX_HOPS:
             chain.append(node)
@@ -122,7 +122,7 @@ def features(doc: Doc, lex: CueLexicon) -> list[list[str]]:
     for i in range(n - 1):
         if lower[i] == "according" and lower[i + 1] == "to":
             cue_tok[i] = cue_tok[i + 1] = True
-    sent_start = [t.is_sent_start for t in doc]
+    sent_start = [bool(t.is_sent_start) for t in doc]
     # Distance to the nearest cue token in the same sentence, left and right.
     left = [-1] * n
     last = -1
