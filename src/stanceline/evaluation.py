@@ -83,6 +83,23 @@ def overlap(a: str, b: str) -> float:
     return len(ta & tb) / min(len(ta), len(tb))
 
 
+def match_spans(gold: list[str], predicted: list[str]) -> list[tuple[int, int]]:
+    """One-to-one matches (gold index, predicted index) of one file, best overlap first."""
+    pairs = sorted(((overlap(g, p), gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(predicted)), reverse=True)
+    taken_g: set[int] = set()
+    taken_p: set[int] = set()
+    out: list[tuple[int, int]] = []
+    for ov, gi, pi in pairs:
+        if ov < MIN_OVERLAP:
+            break
+        if gi in taken_g or pi in taken_p:
+            continue
+        taken_g.add(gi)
+        taken_p.add(pi)
+        out.append((gi, pi))
+    return out
+
+
 def _norm_name(name: str) -> list[str]:
     return [w for w in re.split(r"[\s\-]+", name.lower().replace("’", "'")) if w and w not in ("the", "of", "al", "el")]
 
@@ -138,21 +155,11 @@ def score(gold: list[Gold], predictions: list[Prediction], aliases: dict[str, se
     for file in files:
         golds = [g for g in gold if g.file == file]
         preds = by_file.get(file, [])
-        pairs = sorted(
-            ((overlap(g.evidence, p.text), gi, pi) for gi, g in enumerate(golds) for pi, p in enumerate(preds)),
-            reverse=True,
-        )
-        taken_g: set[int] = set()
-        taken_p: set[int] = set()
-        for ov, gi, pi in pairs:
-            if ov < MIN_OVERLAP:
-                break
-            if gi in taken_g or pi in taken_p:
-                continue
-            taken_g.add(gi)
-            taken_p.add(pi)
+        pairs = match_spans([g.evidence for g in golds], [p.text for p in preds])
+        for gi, pi in pairs:
             matched.append((golds[gi], preds[pi]))
             used.add(id(preds[pi]))
+        taken_g = {gi for gi, _ in pairs}
         misses.extend(g for gi, g in enumerate(golds) if gi not in taken_g)
     scored_preds = [p for p in predictions if p.file in set(files)]
     fps = [p for p in scored_preds if id(p) not in used]
@@ -248,18 +255,7 @@ def score_attributions(gold: list[GoldAttribution], predictions: list[Prediction
     for file in sorted(files):
         golds = [g for g in gold if g.file == file]
         ps = [p for p in preds if p.file == file]
-        pairs = sorted(((overlap(g.evidence, p.text), gi, pi) for gi, g in enumerate(golds) for pi, p in enumerate(ps)),
-                       reverse=True)
-        taken_g: set[int] = set()
-        taken_p: set[int] = set()
-        for ov, gi, pi in pairs:
-            if ov < MIN_OVERLAP:
-                break
-            if gi in taken_g or pi in taken_p:
-                continue
-            taken_g.add(gi)
-            taken_p.add(pi)
-            matched.append((golds[gi], ps[pi]))
+        matched.extend((golds[gi], ps[pi]) for gi, pi in match_spans([g.evidence for g in golds], [p.text for p in ps]))
 
     def prf(n_pred: int, n_gold: int, tp: int) -> tuple[float, float, float]:
         p = tp / n_pred if n_pred else 0.0

@@ -177,7 +177,7 @@ def predict(tagger: Any, paras: list[Paragraph], lex: CueLexicon) -> dict[str, l
 
 def score(texts: dict[str, str], gold: list[dict[str, Any]], preds: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
     """Content detection under the shared matching rule, by kind; source-span accuracy among matches."""
-    from stanceline.evaluation import overlap
+    from stanceline.evaluation import match_spans
 
     tp: Counter[str] = Counter()
     n_gold: Counter[str] = Counter(g["kind"] for g in gold)
@@ -189,17 +189,7 @@ def score(texts: dict[str, str], gold: list[dict[str, Any]], preds: dict[str, li
     for name, golds in by_file.items():
         text = texts[name]
         ps = preds.get(name, [])
-        pairs = sorted(((overlap(g["evidence"], text[p["start"]:p["end"]]), gi, pi)
-                        for gi, g in enumerate(golds) for pi, p in enumerate(ps)), reverse=True)
-        tg: set[int] = set()
-        tpred: set[int] = set()
-        for ov, gi, pi in pairs:
-            if ov < 0.6:
-                break
-            if gi in tg or pi in tpred:
-                continue
-            tg.add(gi)
-            tpred.add(pi)
+        for gi, pi in match_spans([g["evidence"] for g in golds], [text[p["start"] : p["end"]] for p in ps]):
             g, p = golds[gi], ps[pi]
             tp[g["kind"]] += 1
             src = p["source"]
