@@ -89,6 +89,7 @@ class AttributionExtractor:
                 and not _is_heading(line, first=(pos == 0 and not single))]
         parsed = dict(zip((pos for pos, _ in todo), self.nlp.pipe(_mask_dateline(line) for _, line in todo), strict=True))
         candidates: list[Candidate] = []
+        added: list[Candidate] = []  # a learned stage's statements, resolved in document order, kept after the rules'
         for pos, line in paragraphs:
             if not line.strip():
                 continue
@@ -100,7 +101,7 @@ class AttributionExtractor:
             for k, sent in enumerate(spacy_doc.sents):
                 found = extract_from_paragraph([sent], pos, text, quotes, tracker, hint)
                 candidates.extend(found)
-                candidates.extend(self._learned_candidates(learned, k, spacy_doc, pos, text, tracker, hint, candidates))
+                added.extend(self._learned_candidates(learned, k, spacy_doc, pos, text, tracker, hint, [*candidates, *added]))
                 self._track_sentence(sent, pos, tracker, hint)
         candidates = self._possessive_positions(candidates, text, when, paragraphs)
         candidates = self._in_words(candidates, text, when, paragraphs, tracker)
@@ -108,6 +109,9 @@ class AttributionExtractor:
         candidates = self._pattern_attributions(candidates, quotes, text, when)
         candidates = self._attach_orphan_quotes(candidates, quotes, text, tracker)
         candidates = self._reattribute_carried(candidates, text)
+        # The rules' statements stand; a learned one is added where none of theirs covers it.
+        candidates = sorted([*candidates, *(a for a in added if not any(_covered(c.start, c.end, a.start, a.end) for c in candidates))],
+                            key=lambda c: c.start)
         forms = find_forms(text, self.linker, when)
         statements = self._to_statements(doc, candidates, quotes)
         taken = [(s.start, s.end) for s in statements]
@@ -494,6 +498,16 @@ def _is_heading(line: str, first: bool) -> bool:
     if first and len(text.split()) < 25 and not text.endswith((".", "!", "?", ".”", '."', "?”", '?"')):
         return True  # a title; a first line that ends as a sentence does is read like any paragraph
     return len(text.split()) < 15 and not text.endswith((".", "!", "?", "”", '"', ":")) and not any(c in text for c in "“\"")
+
+
+# How much of a learned span a rule statement must cover for the rule's reading to stand for both.
+SAME_SPAN = 0.5
+
+
+def _covered(a0: int, a1: int, b0: int, b1: int) -> bool:
+    """Does the statement [a0, a1) already stand for the span [b0, b1)?"""
+    inter = min(a1, b1) - max(a0, b0)
+    return inter > 0 and inter >= SAME_SPAN * min(a1 - a0, b1 - b0)
 
 
 def _split_sentences(text: str) -> list[str]:

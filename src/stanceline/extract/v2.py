@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from stanceline.actors.linker import Linker
-from stanceline.extract import AttributionExtractor
+from stanceline.extract import AttributionExtractor, _covered
 from stanceline.extract.attribution import Candidate
 from stanceline.extract.crf import Found, load_tagger
 from stanceline.extract.lexicon import (
@@ -45,8 +45,6 @@ VERSION = "attribution.v2"
 MIN_CONTENT_TOKENS = 3
 CONTINUATION_CHARS = 600
 JOIN_GAP_CHARS = 80
-# How much of a learned span a rule statement must cover for the rule's reading to stand for both.
-SAME_SPAN = 0.5
 _QUOTE_MARKS = frozenset("“”\"«»")
 _HONORIFICS = frozenset({"eminence", "excellency", "holiness", "majesty", "highness"})
 _MODALS = frozenset({"will", "would", "could", "may", "might", "should", "must", "can", "'ll", "’ll"})
@@ -180,12 +178,6 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in " ,;:—–-":
         end -= 1
     return start, end
-
-
-def _covered(a0: int, a1: int, b0: int, b1: int) -> bool:
-    """Does the rule statement [a0, a1) already stand for the learned span [b0, b1)?"""
-    inter = min(a1, b1) - max(a0, b0)
-    return inter > 0 and inter >= SAME_SPAN * min(a1 - a0, b1 - b0)
 
 
 def _kind(content: str) -> StatementKind:
