@@ -101,3 +101,11 @@ def test_one_paragraph_text_is_read() -> None:
 
     assert not _is_heading("Hassan Rouhani said on Sunday that Iran was ready to talk.", first=True)
     assert _is_heading("Rouhani ready to talk", first=True)
+
+
+
+def test_relative_pronoun_source_is_the_noun_it_describes(resources_for) -> None:  # type: ignore[no-untyped-def]
+    text = (HEAD + "The delegation was led by Abbas Araghchi, who maintained that the indirect format of the "
+            "exchanges would not change before the next round.")
+    st = _find(_run(resources_for(), text), "indirect format")
+    assert st is not None and st.speaker.name == "Abbas Araghchi"

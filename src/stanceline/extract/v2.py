@@ -139,6 +139,8 @@ class LearnedAttributionExtractor(AttributionExtractor):
         if span[0].lower_ in ("his", "her") and root.lower_ in _HONORIFICS:
             # "His Eminence stated": the person just spoken of, never someone named "Eminence"
             return tracker.last(s_start, {"person"}, subject_only=False, window=1500)
+        if root.lower_ in ("who", "which", "that") and root.head.dep_ in ("relcl", "acl") and root.head.head is not root.head:
+            root = root.head.head  # "Sanders, who said …": the noun the relative clause describes
         speaker = resolve_subject(root, offset, tracker, hint)
         if speaker is None and root.lower_ in PRONOUNS_PERSON:
             speaker = tracker.last(s_start, {"person"}, subject_only=False, window=1500)
