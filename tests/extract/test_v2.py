@@ -109,3 +109,19 @@ def test_relative_pronoun_source_is_the_noun_it_describes(resources_for) -> None
             "exchanges would not change before the next round.")
     st = _find(_run(resources_for(), text), "indirect format")
     assert st is not None and st.speaker.name == "Abbas Araghchi"
+
+
+def test_one_paragraph_records_give_statements(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A JSONL of one-paragraph items (no title line) is read like any article, not taken for titles."""
+    import json
+
+    from stanceline import services
+    from stanceline.config import load_settings
+
+    items = [{"text": "Abbas Araghchi said on Sunday that Iran was ready to resume indirect talks with the United States."},
+             {"text": "Hassan Rouhani told reporters that Tehran would not negotiate with Washington under pressure."}]
+    (tmp_path / "items.jsonl").write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
+    settings = load_settings(db=f"sqlite:///{tmp_path / 'one.db'}")
+    services.ingest([str(tmp_path / "items.jsonl")], settings, workers=1)
+    speakers = {r["speaker"] for r in services.list_statements(settings)}
+    assert {"Abbas Araghchi", "Hassan Rouhani"} <= speakers
