@@ -318,14 +318,20 @@ class Prediction:
 
 
 class StanceScorer:
-    """Stance of bare texts towards targets: the part of ``judge.v2`` that needs no pack."""
+    """Stance of bare texts towards targets: the part of ``judge.v2`` that needs no pack.
+
+    ``gate``: the lexical head's calibrated probability at or above which a statement is not
+    embedded (the lexical answer stands); None takes the model's measured gate, 1.0 or more
+    embeds every statement, 0 none.
+    """
 
     def __init__(self, model: JudgeV2Model | None = None, embedder: Embedder | None = None,
-                 use_embeddings: bool = True) -> None:
+                 use_embeddings: bool = True, gate: float | None = None) -> None:
         self.model = model or load_model()
         if embedder is None and use_embeddings and self.model.semantic is not None:
             embedder = load_embedder()
-        self.embedder = embedder if self.model.semantic is not None else None
+        self.embedder = embedder if (self.model.semantic is not None and use_embeddings) else None
+        self.gate = float(self.model.meta.get("gate", 1.01)) if gate is None else gate
         self._propositions: dict[str, Vector] = {}
 
     @property
@@ -339,37 +345,42 @@ class StanceScorer:
         return self._propositions[target]
 
     def score(self, texts: Sequence[str], targets: Sequence[str], cue_verbs: Sequence[str | None] | None = None) -> list[Prediction]:
-        """One prediction per (text, target); the embeddings of all texts are computed in one batch."""
+        """One prediction per (text, target); the texts that need it are embedded in one batch."""
         cue_verbs = cue_verbs or [None] * len(texts)
         feats = [featurize(t, c) for t, c in zip(texts, cue_verbs, strict=True)]
-        head = self.model.lexical
-        vectors: npt.NDArray[np.float64] | None = None
-        if self.embedder is not None and texts:
-            vectors = self.embedder.embed(list(texts)).astype(np.float64)
-            head = self.model.semantic or head
-            if self.model.proposition is not None:
-                for k, target in enumerate(targets):
-                    odds = float(self.model.proposition.log_odds(vectors[k], self._proposition_vector(target))[0])
-                    feats[k].update(prop_feature(odds))
+        lexical = [self.model.lexical.probabilities(f, None) for f in feats]
+        vectors: dict[int, Vector] = {}
+        semantic = self.model.semantic
+        if self.embedder is not None and semantic is not None:
+            uncertain = [k for k, p in enumerate(lexical) if float(p.max()) < self.gate]
+            if uncertain:
+                rows = self.embedder.embed([texts[k] for k in uncertain]).astype(np.float64)
+                vectors = dict(zip(uncertain, rows, strict=True))
         out = []
         for k, f in enumerate(feats):
-            emb = None if vectors is None else vectors[k]
-            p = head.probabilities(f, emb)
+            emb = vectors.get(k)
+            if emb is not None and semantic is not None:
+                if self.model.proposition is not None:
+                    f = {**f, **prop_feature(float(self.model.proposition.log_odds(emb, self._proposition_vector(targets[k]))[0]))}
+                head, used, p = semantic, "semantic", semantic.probabilities(f, emb)
+            else:
+                head, p = self.model.lexical, lexical[k]
+                used = "lexical" if self.embedder is None else f"lexical (p>={self.gate:.2f}, not embedded)"
             label = int(np.argmax(p))
             stance = self.model.classes[label]
-            used = "semantic" if vectors is not None else "lexical"
             cues = [f"feature:{name} (+{push})" for name, push in head.explain(f, label, emb)]
+            probs = {c: round(float(v), 4) for c, v in zip(self.model.classes, p, strict=True)}
+            prob = probs[stance]
             rule = self._cascade(f)
             if rule is not None and rule[0] != stance:
                 stance, used = rule[0], "rule"
-                cues = [f"rule:{rule[1]}"] + cues
+                prob = float(self.model.meta.get("cascade_precision", {}).get(rule[1], probs[stance]))
+                cues = [f"rule:{rule[1]}", *cues]
             cues += [f"scope:{n.split(':', 1)[1]}" for n in f if n.startswith("scope:")]
             if "prop:log-odds" in f:
                 cues.append(f"proposition:{proposition(targets[k])} (support p={1 / (1 + np.exp(-3 * f['prop:log-odds'])):.2f})")
             cues.append(f"head:{used}")
-            probs = {c: round(float(v), 4) for c, v in zip(self.model.classes, p, strict=True)}
-            prob = probs[stance] if used != "rule" else float(self.model.meta.get("cascade_precision", {}).get(rule[1], probs[stance]))
-            out.append(Prediction(stance, round(float(prob), 4), probs, tuple(dict.fromkeys(cues)), used))
+            out.append(Prediction(stance, round(float(prob), 4), probs, tuple(dict.fromkeys(cues)), used.split(" ")[0]))
         return out
 
     def _cascade(self, feats: dict[str, float]) -> tuple[StanceLabel, str] | None:

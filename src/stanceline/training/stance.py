@@ -334,16 +334,26 @@ def evaluate(scorer: v2.StanceScorer, rows: list[dict[str, Any]]) -> tuple[dict[
 
 def score_model(folder: Path | None, split_rows: dict[str, list[dict[str, Any]]], embedder: Any,
                 splits: Sequence[str] = ("dev",)) -> dict[str, dict[str, Any]]:
+    """Figures of a saved model: as shipped (gated), with every statement embedded, and lexical only."""
     v2.load_model.cache_clear()
     model = v2.load_model(str(folder) if folder else None)
     out: dict[str, dict[str, Any]] = {}
-    for head, emb in (("semantic", embedder), ("lexical", None)):
-        if head == "semantic" and (emb is None or model.semantic is None):
+    configs = [("judge.v2", None, True), ("judge.v2 all embedded", 1.01, True), ("judge.v2 lexical head", None, False)]
+    for name, gate, use in configs:
+        if use and (embedder is None or model.semantic is None):
             continue
-        scorer = v2.StanceScorer(model, emb, use_embeddings=emb is not None)
+        scorer = v2.StanceScorer(model, embedder if use else None, use_embeddings=use, gate=gate)
         for split in splits:
-            out[f"judge.v2 {head} {split}"], _, _ = evaluate(scorer, split_rows[split])
+            out[f"{name} {split}"], _, _ = evaluate(scorer, split_rows[split])
     return out
+
+
+def embedded_share(model: v2.JudgeV2Model, rows: list[dict[str, Any]], gate: float) -> float:
+    probs = [model.lexical.probabilities(v2.featurize(r["text"]), None).max() for r in rows]
+    return float(np.mean([p < gate for p in probs])) if rows else 0.0
+
+
+GATES = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
 
 
 # -- main ---------------------------------------------------------------------------------------------
@@ -416,27 +426,37 @@ def main(argv: list[str] | None = None) -> int:
     # A cascade keeps a rule ahead of the model only where it scores better on dev.
     v2.load_model.cache_clear()
     model = v2.load_model(str(folder))
-    plain = evaluate(v2.StanceScorer(model, embedder), splits["dev"])[0]
-    cascaded_model = v2.JudgeV2Model(model.classes, model.semantic, model.lexical, model.proposition,
-                                     {**model.meta, "cascade": ["explicit-condition"]})
-    cascaded = evaluate(v2.StanceScorer(cascaded_model, embedder), splits["dev"])[0]
-    log(f"  cascade (explicit condition → conditional): dev macro-F1 {cascaded['macro_f1']:.3f} vs model alone {plain['macro_f1']:.3f}")
+    plain = evaluate(v2.StanceScorer(model, embedder, gate=1.01), splits["dev"])[0]
+    cascaded_model = replace(model, meta={**model.meta, "cascade": ["explicit-condition"]})
+    cascaded = evaluate(v2.StanceScorer(cascaded_model, embedder, gate=1.01), splits["dev"])[0]
+    log(f"  cascade (explicit condition -> conditional): dev macro-F1 {cascaded['macro_f1']:.3f}, model alone {plain['macro_f1']:.3f}")
     if cascaded["macro_f1"] > plain["macro_f1"] + 0.005:
         rule_rows = [r for r in splits["train"] if v2.featurize(r["text"]).get("scope:explicit-condition")
                      and score_stance(r["text"]).stance == "conditional"]
         precision = sum(r["stance"] == "conditional" for r in rule_rows) / max(1, len(rule_rows))
         meta["cascade"] = ["explicit-condition"]
         meta["cascade_precision"] = {"explicit-condition": round(precision, 3)}
+        model = cascaded_model
     meta["cascade_dev"] = {"model": plain["macro_f1"], "with explicit-condition rule": cascaded["macro_f1"]}
+    # The gate: statements the lexical head is sure of are not embedded (speed). Keep the smallest
+    # share embedded whose dev macro-F1 is within 0.01 of embedding everything.
+    sweep = {}
+    for gate in GATES:
+        m = evaluate(v2.StanceScorer(model, embedder, gate=gate), splits["dev"])[0]
+        sweep[gate] = (m["macro_f1"], round(embedded_share(model, splits["dev"], gate), 3))
+        log(f"  gate {gate:.2f}: dev macro-F1 {m['macro_f1']:.3f}, share embedded {sweep[gate][1]:.2f}")
+    full = sweep[1.01][0]
+    meta["gate"] = min((g for g in GATES if sweep[g][0] >= full - 0.01), key=lambda g: (sweep[g][1], -sweep[g][0]))
+    meta["gate_dev"] = {str(g): {"macro_f1": v[0], "share_embedded": v[1]} for g, v in sweep.items()}
+    log(f"  gate chosen: {meta['gate']}")
     files = save(folder, semantic, lexical, (prop_w, prop_b), meta)
 
     figures = score_model(folder, splits, embedder, ("dev", "test"))
-    # Uncalibrated ECE on dev, for the card.
     raw_model = v2.load_model(str(folder))
-    uncal = v2.JudgeV2Model(raw_model.classes,
-                            replace(raw_model.semantic, temperature=1.0) if raw_model.semantic else None,
-                            raw_model.lexical, raw_model.proposition, raw_model.meta)
-    figures["judge.v2 semantic dev, before temperature scaling"] = evaluate(v2.StanceScorer(uncal, embedder), splits["dev"])[0]
+    uncal = replace(raw_model, semantic=replace(raw_model.semantic, temperature=1.0) if raw_model.semantic else None,
+                    lexical=replace(raw_model.lexical, temperature=1.0))
+    figures["judge.v2 all embedded dev, before temperature scaling"] = evaluate(
+        v2.StanceScorer(uncal, embedder, gate=1.01), splits["dev"])[0]
     # Baselines on the same splits.
     from stanceline.judge.learned import predict_stances
 
@@ -444,11 +464,12 @@ def main(argv: list[str] | None = None) -> int:
         rows = splits[split]
         gold = [r["stance"] for r in rows]
         figures[f"lexicon.v1 {split}"] = scores(gold, [score_stance(r["text"]).stance for r in rows])
-        figures[f"learned.v1 {split}"] = scores(gold, [p for p, _ in predict_stances([r["text"] for r in rows], embedder=embedder)])
+        learned = predict_stances([r["text"] for r in rows], embedder=embedder)
+        figures[f"learned.v1 {split}"] = scores(gold, [p for p, _ in learned])
         for source in ("domain.jsonl", "heldout.jsonl"):
             sub = [r for r in rows if r["source"] == source]
             if sub:
-                figures[f"judge.v2 semantic {split} ({source})"] = evaluate(v2.StanceScorer(raw_model, embedder), sub)[0]
+                figures[f"judge.v2 {split} ({source})"] = evaluate(v2.StanceScorer(raw_model, embedder), sub)[0]
     for name, m in figures.items():
         if " dev" in name:
             print_scores(name, m)
@@ -459,8 +480,8 @@ def main(argv: list[str] | None = None) -> int:
             if " test" in name:
                 print_scores(name, m)
     if before is not None:
-        log(f"dev macro-F1 before the extra items {before.get('judge.v2 semantic dev', {}).get('macro_f1')}, "
-            f"after {figures['judge.v2 semantic dev']['macro_f1']}")
+        log(f"dev macro-F1 before the extra items {before.get('judge.v2 dev', {}).get('macro_f1')}, "
+            f"after {figures['judge.v2 dev']['macro_f1']}")
 
     if args.out is None:
         write_card(make_card(splits, args, public_figures, prop_meta, figures, meta, files, time.time() - started))
@@ -510,6 +531,8 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
                 "test is reported once."),
         figures=flat,
         notes=[
+            f"gate {meta['gate']}: statements whose lexical-head probability reaches it are not embedded "
+            f"(dev sweep {meta['gate_dev']}).",
             f"semantic head C={meta['semantic']['C']}, temperature {meta['semantic']['temperature']}; lexical head "
             f"C={meta['lexical']['C']}, temperature {meta['lexical']['temperature']}; proposition head C={prop_meta['C']}.",
             f"cascade kept: {meta['cascade'] or 'none'} (dev macro-F1 {meta.get('cascade_dev')}).",
