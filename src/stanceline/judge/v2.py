@@ -19,7 +19,7 @@ Scope signals (each a feature, and shown as ``scope:<name>`` when it fired):
 within reach, …"), ``if-not-verdict`` ("if it is not betrayal, it is folly"), ``condition-accepts`` /
 ``condition-without-acceptance`` (does the main clause accept talks?), ``embedded-report`` (someone
 else's stance inside the speaker's words: "his talk of being ready for dialogue is a trick" — the
-words outside the report are scored separately as ``outer:``), ``participation`` (taking part in
+words inside it are marked ``rep_`` and the lexicon scores only the words outside it), ``participation`` (taking part in
 talks without a stance verb), ``dismissive`` (trick, folly, sham …), ``question`` and
 ``rhetorical-question``.
 
@@ -115,24 +115,42 @@ _DISMISSIVE = re.compile(
 )
 
 
-def _outer_text(text: str, match: re.Match[str]) -> str:
-    """The speaker's own words around an embedded report: "[his talk of being ready for dialogue] is a trick"."""
-    after = _COPULA.search(text, match.end())
+def report_span(text: str) -> tuple[int, int] | None:
+    """Span of someone else's stance reported inside the speaker's words: "[his talk of being ready
+    for dialogue] is a trick" (up to the verb that evaluates it, else to the end of the clause)."""
+    m = _EMBEDDED_REPORT.search(text)
+    if m is None:
+        return None
+    after = _COPULA.search(text, m.end())
     if after is not None:
-        return (text[: match.start()] + " " + text[after.start() :]).strip()
-    return text[: match.start()].strip()
+        return m.start(), after.start()
+    stop = re.compile(r"[,;.!?]").search(text, m.end())
+    return m.start(), stop.start() if stop else len(text)
 
 
 def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
-    """The rule judge's reading of one statement, as named features (values in about [0, 2])."""
+    """The rule judge's reading of one statement, as named features (values in about [0, 2]).
+
+    With an embedded report, the lexicon scores the speaker's own words (outside the report);
+    the whole text's scores become ``report:`` features.
+    """
     feats: dict[str, float] = {}
-    lex = score_stance(text, cue_verb)
+    span = report_span(text)
+    outer = (text[: span[0]] + " " + text[span[1] :]).strip() if span else text
+    lex = score_stance(outer, cue_verb)
     scores = dict(lex.scores)
     feats["lex:support"] = min(scores.get("support", 0.0), 8.0) / 4
     feats["lex:oppose"] = min(scores.get("oppose", 0.0), 8.0) / 4
     feats[f"lex:label={lex.stance}"] = 1.0
     if any(c.startswith("condition:") for c in lex.cues):
         feats["lex:condition-rule"] = 1.0
+    if span:
+        feats["scope:embedded-report"] = 1.0
+        whole = dict(score_stance(text, cue_verb).scores)
+        feats["report:support"] = min(whole.get("support", 0.0), 8.0) / 4
+        feats["report:oppose"] = min(whole.get("oppose", 0.0), 8.0) / 4
+        if _DISMISSIVE.search(outer):
+            feats["outer:dismissive"] = 1.0
     if EXPLICIT_CONDITION.search(text):
         feats["scope:explicit-condition"] = 1.0
     cond = CONDITION.search(text)
@@ -147,15 +165,6 @@ def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
         feats["scope:if-not-verdict"] = 1.0
     if _DOUBLE_NEG.search(text):
         feats["scope:double-negation"] = 1.0
-    report = _EMBEDDED_REPORT.search(text)
-    if report:
-        feats["scope:embedded-report"] = 1.0
-        outer = score_stance(_outer_text(text, report))
-        o = dict(outer.scores)
-        feats["outer:support"] = min(o.get("support", 0.0), 8.0) / 4
-        feats["outer:oppose"] = min(o.get("oppose", 0.0), 8.0) / 4
-        if _DISMISSIVE.search(_outer_text(text, report)):
-            feats["outer:dismissive"] = 1.0
     if _DISMISSIVE.search(text):
         feats["scope:dismissive"] = 1.0
     if _PARTICIPATION.search(text):
@@ -171,8 +180,16 @@ def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
 
 
 def featurize(text: str, cue_verb: str | None = None) -> dict[str, float]:
-    """Sparse features of one statement: words, word pairs (negation-marked) and scope signals."""
-    toks = tokens(text)
+    """Sparse features of one statement: words, word pairs (negation-marked) and scope signals.
+
+    Words inside an embedded report carry a ``rep_`` mark ("rep_ready"): they are someone else's.
+    """
+    span = report_span(text)
+    if span is None:
+        toks = tokens(text)
+    else:
+        a, b = span
+        toks = tokens(text[:a]) + [f"rep_{t}" for t in tokens(text[a:b])] + tokens(text[b:])
     feats: dict[str, float] = {}
     for tok in toks:
         feats[f"w:{tok}"] = 1.0
