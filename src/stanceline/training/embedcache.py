@@ -54,3 +54,23 @@ def cached_embeddings(source: Path, texts: Sequence[str], embedder: Embedder, ta
             print(f"  embedded {done}/{len(texts)} {tag} sentences of {source.name} ({rate:.0f}/s)", file=sys.stderr, flush=True)
     np.save(path, out.astype(np.float16))
     return out.astype(np.float16).astype(np.float32)
+
+
+def sentence_embeddings(texts: Sequence[str], embedder: Embedder, name: str = "domain",
+                        cache_dir: Path = CACHE_DIR) -> np.ndarray:
+    """Vectors of a growing set of sentences, cached per sentence (keyed by a hash of its text),
+    so adding labelled sentences only embeds the new ones."""
+    path = cache_dir / f"{name}-{embedder.name}.npz"
+    known: dict[str, np.ndarray] = {}
+    if path.is_file():
+        with np.load(path) as npz:
+            known = dict(zip(npz["keys"].tolist(), npz["vectors"], strict=True))
+    keys = [hashlib.sha1(t.encode(), usedforsecurity=False).hexdigest()[:20] for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if missing:
+        vectors = embedder.embed([t for _, t in missing]).astype(np.float16)
+        known.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        names = sorted(known)
+        np.savez(path, keys=np.array(names), vectors=np.stack([known[k] for k in names]))
+    return np.stack([known[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, embedder.dim), np.float32)

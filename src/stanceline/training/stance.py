@@ -39,7 +39,7 @@ from stanceline.judge.stance import score_stance
 from stanceline.models import Dataset, ModelCard, model_dir, write_card
 from stanceline.records import STANCES
 from stanceline.training import SEED, corpus_root, seed_everything, split_of
-from stanceline.training.embedcache import cached_embeddings
+from stanceline.training.embedcache import cached_embeddings, sentence_embeddings
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "data" / "stance_training"
@@ -403,10 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     prop_vectors = dict(zip(targets, embedder.embed([v2.proposition(t) for t in targets]).astype(np.float64), strict=True))
 
     def vectors_of(rows: list[dict[str, Any]], tag: str) -> np.ndarray:
-        texts = [r["text"] for r in rows]
-        data_file = args.data / "domain.jsonl"
-        source = data_file if data_file.is_file() else args.data / "train.jsonl"
-        return cached_embeddings(source, texts, embedder, tag, log=False).astype(np.float64)
+        return sentence_embeddings([r["text"] for r in rows], embedder).astype(np.float64)
 
     log("domain head …")
     data = {
