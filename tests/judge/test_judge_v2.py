@@ -41,7 +41,8 @@ ERROR_CLASSES = {
         ("We are not against resuming the talks in Vienna.", "support"),
     ],
     "condition, inverted or explicit": [
-        ("Were Washington to lift the oil sanctions first, a meeting between the two foreign ministers could follow.", "conditional"),
+        ("Were Washington to lift the oil sanctions first, a meeting between the two foreign ministers could follow.",
+         "conditional"),
         ("Should the Americans offer binding guarantees, we would not rule out direct talks.", "conditional"),
     ],
     "if-clause that is a verdict, not a condition": [

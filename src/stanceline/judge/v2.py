@@ -89,22 +89,26 @@ _INVERTED_COND = re.compile(
     r"iran|america|the americans|it|this|that|both|their|our|your)\b"
 )
 _IF_NOT_VERDICT = re.compile(
-    r"(?i)\bif (?:it|this|that|they|he|she)(?:'s|’s| is| was| are)? not\b[^,;.]{1,40}[,;]\s*(?:then )?(?:it|this|that|they|he|she)"
+    r"(?i)\bif (?:it|this|that|they|he|she)(?:'s|’s| is| was| are)? not\b[^,;.]{1,40}[,;]\s*"
+    r"(?:then )?(?:it|this|that|they|he|she)"
     r"(?:'s|’s| is| was| are)\b|\beither\b[^.]{1,60}\bor\b[^.]{1,40}\b(?:folly|treason|betrayal|naivety|naive|madness|suicide)\b"
 )
 _EMBEDDED_REPORT = re.compile(
     r"(?i)\b(?:his|her|their|its|the|such|this|that|these|those|all (?:this|that|the)|any)\s+(?:\w+\s+){0,2}?"
     r"(?:talk|claims?|calls?|offers?|promises?|pledges?|overtures?|rhetoric|gestures?|slogans?|words|readiness|"
     r"professions?|show|message|pretence|pretense|smiles?|charm offensive|signals?)\s+(?:of|for|about|that|to)\b"
-    r"|\b(?:those|people|some|they|anyone|whoever) who (?:say|said|call|claim|argue|want|advocate|believe|speak|talk|dream|push)\b"
-    r"|\bthey call\b|\bclaim(?:s|ed)? (?:to be|that)\b|\bso-called\b|\bpretend\w*|\bpose as\b|\bwhat (?:they|he|she|washington|tehran) calls?\b"
+    r"|\b(?:those|people|some|they|anyone|whoever) who "
+    r"(?:say|said|call|claim|argue|want|advocate|believe|speak|talk|dream|push)\b"
+    r"|\bthey call\b|\bclaim(?:s|ed)? (?:to be|that)\b|\bso-called\b|\bpretend\w*|\bpose as\b"
+    r"|\bwhat (?:they|he|she|washington|tehran) calls?\b"
 )
 _COPULA = re.compile(r"(?i)\b(?:is|are|was|were|amounts? to|remains?|has been|have been|proved|proves|sounds?|looks?)\b")
 _PARTICIPATION = re.compile(
     r"(?i)\b(?:leaves? for|leaving for|heads? (?:to|for)|will travel|travel(?:s|led|ed)? to|delegation|negotiating team|our team|"
     r"(?:next|new|another|fresh|first|second|third) round|exchanges? (?:continue|of messages)|messages? (?:through|via)|"
     r"door (?:stays|remains|is still|is) open|channels? (?:remain|stay|is|are) open|through the mediator|mediat\w+|"
-    r"back to the table|return(?:ing)? to the table|at the table|sit down with|meet(?:ing)? (?:with )?(?:the )?(?:american|us|iranian)|"
+    r"back to the table|return(?:ing)? to the table|at the table|sit down with|"
+    r"meet(?:ing)? (?:with )?(?:the )?(?:american|us|iranian)|"
     r"constructive|productive|progress|good atmosphere|serious (?:and|talks)|our best experts|working on|drafting|draft text)\b"
 )
 
@@ -193,8 +197,8 @@ def featurize(text: str, cue_verb: str | None = None) -> dict[str, float]:
     feats: dict[str, float] = {}
     for tok in toks:
         feats[f"w:{tok}"] = 1.0
-    for a, b in zip(toks, toks[1:], strict=False):
-        feats[f"b:{a} {b}"] = 1.0
+    for first, second in zip(toks, toks[1:], strict=False):
+        feats[f"b:{first} {second}"] = 1.0
     feats.update(scope_signals(text, cue_verb))
     return feats
 
@@ -228,8 +232,9 @@ class DomainHead:
 
     def probabilities(self, feats: dict[str, float], embedding: Vector | None) -> Vector:
         z = self.logits(feats, embedding) / self.temperature
-        p = np.exp(z - z.max())
-        return p / p.sum()
+        p: Vector = np.exp(z - z.max())
+        out: Vector = p / p.sum()
+        return out
 
     def explain(self, feats: dict[str, float], label: int, embedding: Vector | None, top: int = 4) -> list[tuple[str, float]]:
         """Features that pushed most towards ``label`` against the mean of the other labels."""
@@ -310,14 +315,14 @@ def load_model(folder: str | None = None) -> JudgeV2Model:
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
         with np.load(weights_path) as npz:
             arrays = {k: npz[k] for k in npz.files}
-        classes = tuple(spec["classes"])
+        classes: tuple[StanceLabel, ...] = tuple(spec["classes"])
         if not set(classes) <= set(STANCES):
             raise ValueError(f"unknown classes {classes}")
         semantic = _head(arrays, spec["semantic"], "semantic") if spec.get("semantic") else None
         lexical = _head(arrays, spec["lexical"], "lexical")
         prop = (PropositionHead(arrays["proposition_weights"].astype(np.float64), float(spec["proposition"]["bias"]))
                 if spec.get("proposition") else None)
-        return JudgeV2Model(classes, semantic, lexical, prop, spec.get("meta", {}))  # type: ignore[arg-type]
+        return JudgeV2Model(classes, semantic, lexical, prop, spec.get("meta", {}))
     except ModelError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -329,7 +334,7 @@ def load_model(folder: str | None = None) -> JudgeV2Model:
 class Prediction:
     stance: StanceLabel
     probability: float  # calibrated
-    probabilities: dict[str, float]
+    probabilities: dict[StanceLabel, float]
     cues: tuple[str, ...]
     head: str  # "semantic", "lexical" or "rule"
 
@@ -361,7 +366,8 @@ class StanceScorer:
             self._propositions[target] = self.embedder.embed([proposition(target)])[0].astype(np.float64)
         return self._propositions[target]
 
-    def score(self, texts: Sequence[str], targets: Sequence[str], cue_verbs: Sequence[str | None] | None = None) -> list[Prediction]:
+    def score(self, texts: Sequence[str], targets: Sequence[str],
+              cue_verbs: Sequence[str | None] | None = None) -> list[Prediction]:
         """One prediction per (text, target); the texts that need it are embedded in one batch."""
         cue_verbs = cue_verbs or [None] * len(texts)
         feats = [featurize(t, c) for t, c in zip(texts, cue_verbs, strict=True)]
@@ -378,7 +384,8 @@ class StanceScorer:
             emb = vectors.get(k)
             if emb is not None and semantic is not None:
                 if self.model.proposition is not None:
-                    f = {**f, **prop_feature(float(self.model.proposition.log_odds(emb, self._proposition_vector(targets[k]))[0]))}
+                    odds = self.model.proposition.log_odds(emb, self._proposition_vector(targets[k]))
+                    f = {**f, **prop_feature(float(odds[0]))}
                 head, used, p = semantic, "semantic", semantic.probabilities(f, emb)
             else:
                 head, p = self.model.lexical, lexical[k]
@@ -471,7 +478,8 @@ class JudgeV2:
             span = reason_span(scope)
             argument_text = scope[span[0] : span[1]].strip() if span else None
         arg, _conf, arg_cues = match_argument(scope + " " + (argument_text or ""), self.pack, stated_argument)
-        cues = tuple(dict.fromkeys((*pred.cues, *(f"argument:{c}" for c in arg_cues), *(("target:context",) if contextual else ()))))
+        cues = tuple(dict.fromkeys((*pred.cues, *(f"argument:{c}" for c in arg_cues),
+                                    *(("target:context",) if contextual else ()))))
         return tuple(
             Judgement(
                 target=t.label, stance=pred.stance, confidence=round(pred.probability * (1.0 if k == 0 else 0.8), 3),

@@ -39,7 +39,7 @@ def cached_embeddings(source: Path, texts: Sequence[str], embedder: Embedder, ta
     key = f"{source.name}-{file_hash(source)[:16]}-{embedder.name}-{tag}-{text_key}.npy"
     path = cache_dir / key
     if path.is_file():
-        vectors = np.load(path)
+        vectors: np.ndarray = np.load(path)
         if vectors.shape == (len(texts), embedder.dim):
             return vectors
     cache_dir.mkdir(parents=True, exist_ok=True)

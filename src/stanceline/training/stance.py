@@ -92,9 +92,9 @@ def views(row: dict[str, Any]) -> list[dict[str, Any]]:
     out = [row]
     for m in _QUOTE.finditer(row["text"]):
         out.append({**row, "text": m.group(1).strip(" ,")})
-    m = _REPORTED.search(row["text"])
-    if m and not _QUOTE.search(row["text"]):
-        out.append({**row, "text": m.group(1)})
+    reported = _REPORTED.search(row["text"])
+    if reported and not _QUOTE.search(row["text"]):
+        out.append({**row, "text": reported.group(1)})
     return out
 
 
@@ -168,7 +168,7 @@ def binary_macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
 
 
 def train_proposition_head(corpus: Path, embedder: Any, names: Sequence[str] = tuple(PUBLIC_SETS),
-                           ) -> tuple[np.ndarray, float, dict[str, dict[str, float]], dict[str, Any]]:
+                           ) -> tuple[np.ndarray, float, dict[str, dict[str, Any]], dict[str, Any]]:
     from sklearn.linear_model import LogisticRegression
 
     pairs = public_pairs(corpus, embedder, names)
@@ -191,7 +191,7 @@ def train_proposition_head(corpus: Path, embedder: Any, names: Sequence[str] = t
         if mean > best[0]:
             best = (mean, c, clf)
     _, c_best, clf = best
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, Any]] = {}
     for name in pairs:
         for split in ("dev", "test"):
             x = pair_features(*pairs[name][split][:2])
@@ -256,8 +256,9 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
 
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=1, keepdims=True)
+    p: np.ndarray = np.exp(z)
+    out: np.ndarray = p / p.sum(axis=1, keepdims=True)
+    return out
 
 
 def train_domain_head(train: DomainData, dev: DomainData, semantic: bool) -> tuple[v2.DomainHead, dict[str, Any]]:
@@ -317,12 +318,12 @@ def save(folder: Path, semantic: v2.DomainHead | None, lexical: v2.DomainHead, p
         spec["proposition"] = {"bias": round(prop[1], 6), "propositions": v2.PROPOSITIONS}
     else:
         spec["proposition"] = None
-    np.savez_compressed(folder / "weights.npz", **arrays)
+    np.savez_compressed(folder / "weights.npz", **arrays)  # type: ignore[arg-type]
     (folder / "model.json").write_text(json.dumps(spec, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return ["model.json", "weights.npz"]
 
 
-def evaluate(scorer: v2.StanceScorer, rows: list[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray, list[str]]:
+def evaluate(scorer: v2.StanceScorer, rows: list[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray, list[Any]]:
     preds = scorer.score([r["text"] for r in rows], [r["target"] for r in rows])
     pred = [p.stance for p in preds]
     probs = np.array([[p.probabilities[c] for c in CLASSES] for p in preds])
@@ -413,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     semantic, sem_meta = train_domain_head(data["train"], data["dev"], semantic=True)
     lexical, lex_meta = train_domain_head(data["train"], data["dev"], semantic=False)
-    log(f"  semantic head: C={sem_meta['C']} T={sem_meta['temperature']}  lexical head: C={lex_meta['C']} T={lex_meta['temperature']}")
+    log(f"  semantic head: C={sem_meta['C']} T={sem_meta['temperature']}  "
+        f"lexical head: C={lex_meta['C']} T={lex_meta['temperature']}")
 
     meta: dict[str, Any] = {"seed": SEED, "semantic": sem_meta, "lexical": lex_meta, "proposition": prop_meta,
                             "embedder": embedder.name, "embedding_scale": EMBEDDING_SCALE, "cascade": []}
@@ -426,7 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     plain = evaluate(v2.StanceScorer(model, embedder, gate=1.01), splits["dev"])[0]
     cascaded_model = replace(model, meta={**model.meta, "cascade": ["explicit-condition"]})
     cascaded = evaluate(v2.StanceScorer(cascaded_model, embedder, gate=1.01), splits["dev"])[0]
-    log(f"  cascade (explicit condition -> conditional): dev macro-F1 {cascaded['macro_f1']:.3f}, model alone {plain['macro_f1']:.3f}")
+    log(f"  cascade (explicit condition -> conditional): dev macro-F1 {cascaded['macro_f1']:.3f}, "
+        f"model alone {plain['macro_f1']:.3f}")
     if cascaded["macro_f1"] > plain["macro_f1"] + 0.005:
         rule_rows = [r for r in splits["train"] if v2.featurize(r["text"]).get("scope:explicit-condition")
                      and score_stance(r["text"]).stance == "conditional"]
@@ -485,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace, public: dict[str, dict[str, float]],
+def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace, public: dict[str, dict[str, Any]],
               prop_meta: dict[str, Any], figures: dict[str, dict[str, Any]], meta: dict[str, Any], files: list[str],
               seconds: float) -> ModelCard:
     sizes = {**{f"{n} {s}": 0 for n in PUBLIC_SETS for s in ("train", "dev", "test")}, **prop_meta["sizes"]}
