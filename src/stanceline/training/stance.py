@@ -354,7 +354,8 @@ def embedded_share(model: v2.JudgeV2Model, rows: list[dict[str, Any]], gate: flo
     return float(np.mean([p < gate for p in probs])) if rows else 0.0
 
 
-GATES = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+GATES = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+EMBED_BUDGET = 0.25  # share of on-target statements embedded; see docs/judging.md (speed)
 
 
 # -- main ---------------------------------------------------------------------------------------------
@@ -438,15 +439,17 @@ def main(argv: list[str] | None = None) -> int:
         meta["cascade_precision"] = {"explicit-condition": round(precision, 3)}
         model = cascaded_model
     meta["cascade_dev"] = {"model": plain["macro_f1"], "with explicit-condition rule": cascaded["macro_f1"]}
-    # The gate: statements the lexical head is sure of are not embedded (speed). Keep the smallest
-    # share embedded whose dev macro-F1 is within 0.01 of embedding everything.
+    # The gate: statements the lexical head is sure of are not embedded (speed: embedding is most of
+    # the judge's time). Keep the best dev macro-F1 among gates that embed at most EMBED_BUDGET of the
+    # dev statements (ties: the smaller share).
     sweep = {}
     for gate in GATES:
         m = evaluate(v2.StanceScorer(model, embedder, gate=gate), splits["dev"])[0]
         sweep[gate] = (m["macro_f1"], round(embedded_share(model, splits["dev"], gate), 3))
         log(f"  gate {gate:.2f}: dev macro-F1 {m['macro_f1']:.3f}, share embedded {sweep[gate][1]:.2f}")
-    full = sweep[1.01][0]
-    meta["gate"] = min((g for g in GATES if sweep[g][0] >= full - 0.01), key=lambda g: (sweep[g][1], -sweep[g][0]))
+    within = [g for g in GATES if sweep[g][1] <= EMBED_BUDGET] or [GATES[0]]
+    meta["gate"] = max(within, key=lambda g: (sweep[g][0], -sweep[g][1]))
+    meta["embed_budget"] = EMBED_BUDGET
     meta["gate_dev"] = {str(g): {"macro_f1": v[0], "share_embedded": v[1]} for g, v in sweep.items()}
     log(f"  gate chosen: {meta['gate']}")
     files = save(folder, semantic, lexical, (prop_w, prop_b), meta)
@@ -531,7 +534,8 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
                 "test is reported once."),
         figures=flat,
         notes=[
-            f"gate {meta['gate']}: statements whose lexical-head probability reaches it are not embedded "
+            f"gate {meta['gate']}: statements whose lexical-head probability reaches it are not embedded; the best dev "
+            f"macro-F1 among gates embedding at most {EMBED_BUDGET:.0%} of dev statements "
             f"(dev sweep {meta['gate_dev']}).",
             f"semantic head C={meta['semantic']['C']}, temperature {meta['semantic']['temperature']}; lexical head "
             f"C={meta['lexical']['C']}, temperature {meta['lexical']['temperature']}; proposition head C={prop_meta['C']}.",
