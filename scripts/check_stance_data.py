@@ -125,15 +125,13 @@ def check(path: Path) -> tuple[list[str], list[dict]]:
         line_of[len(rows)] = n
         rows.append(row)
 
-    # exact and near duplicates across groups
+    # exact duplicates anywhere; near duplicates across groups
     toks = [tokens(r["text"]) for r in rows]
     for i in range(len(rows)):
         for j in range(i + 1, len(rows)):
-            if rows[i]["group"] == rows[j]["group"]:
-                continue
             if rows[i]["text"].strip().lower() == rows[j]["text"].strip().lower():
-                problems.append(f"line {line_of[j]}: same text as line {line_of[i]} in another group")
-            elif jaccard(toks[i], toks[j]) >= NEAR:
+                problems.append(f"line {line_of[j]}: same text as line {line_of[i]}")
+            elif rows[i]["group"] != rows[j]["group"] and jaccard(toks[i], toks[j]) >= NEAR:
                 problems.append(f"line {line_of[j]}: near-duplicate of line {line_of[i]} "
                                 f"(Jaccard {jaccard(toks[i], toks[j]):.2f}) in another group "
                                 f"({rows[j]['group']} vs {rows[i]['group']})")
