@@ -430,11 +430,11 @@ class JudgeV2:
     name = VERSION
 
     def __init__(self, pack: Pack, linker: Linker | None = None, model: JudgeV2Model | None = None,
-                 embedder: Embedder | None = None, use_embeddings: bool = True) -> None:
+                 embedder: Embedder | None = None, use_embeddings: bool = True, gate: float | None = None) -> None:
         self.pack = pack
         self.linker = linker
         self.targets = matcher_for(pack)
-        self.scorer = StanceScorer(model, embedder, use_embeddings)
+        self.scorer = StanceScorer(model, embedder, use_embeddings, gate)
 
     def _speaker_country(self, statement: Statement) -> str | None:
         actor = self.pack.actors.get(statement.speaker.actor_id or "")
