@@ -82,6 +82,8 @@ def test_scope_signals_fire_on_their_constructions() -> None:
     feats = featurize(text)
     assert "w:rep_ready" in feats and "w:ready" not in feats and feats["outer:dismissive"] == 1.0
     assert proposition("negotiation with US") == "Iran should negotiate with the United States"
+    qa = featurize("Q: Would you ever sit down with the Americans? A: Never, not while sanctions strangle us.")
+    assert qa["scope:interview-answer"] == 1.0 and "w:q_americans" in qa and "w:americans" not in qa
 
 
 @pytest.mark.parametrize(("kind", "text", "gold"), CASES, ids=[f"{c}:{t[:30]}" for c, t, _ in CASES])

@@ -20,8 +20,9 @@ within reach, …"), ``if-not-verdict`` ("if it is not betrayal, it is folly"), 
 ``condition-without-acceptance`` (does the main clause accept talks?), ``embedded-report`` (someone
 else's stance inside the speaker's words: "his talk of being ready for dialogue is a trick" — the
 words inside it are marked ``rep_`` and the lexicon scores only the words outside it), ``participation`` (taking part in
-talks without a stance verb), ``dismissive`` (trick, folly, sham …), ``question`` and
-``rhetorical-question``.
+talks without a stance verb), ``dismissive`` (trick, folly, sham …), ``interview-answer`` (in a
+"Q: … A: …" line the answer is judged and the question's words are marked ``q_``), ``question``
+and ``rhetorical-question``.
 
 When the MiniLM package is not installed the judge uses a lexical head (same features without the
 embedding and the proposition score), fitted and calibrated the same way; results never depend on
@@ -132,6 +133,15 @@ def report_span(text: str) -> tuple[int, int] | None:
     return m.start(), stop.start() if stop else len(text)
 
 
+_QA = re.compile(r"^\s*Q\s*[:.]\s*(?P<q>.+?)\s+A\s*[:.]\s*(?P<a>.+)$", re.S)
+
+
+def qa_split(text: str) -> tuple[str, str] | None:
+    """(question, answer) of an interview line "Q: … A: …", else None."""
+    m = _QA.match(text)
+    return (m.group("q"), m.group("a")) if m else None
+
+
 def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
     """The rule judge's reading of one statement, as named features (values in about [0, 2]).
 
@@ -139,6 +149,14 @@ def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
     the whole text's scores become ``report:`` features.
     """
     feats: dict[str, float] = {}
+    qa = qa_split(text)
+    if qa is not None:
+        # An interview line: the answer carries the speaker's stance, the question the interviewer's words.
+        feats["scope:interview-answer"] = 1.0
+        question = score_stance(qa[0])
+        feats["question:oppose"] = min(dict(question.scores).get("oppose", 0.0), 8.0) / 4
+        feats["question:support"] = min(dict(question.scores).get("support", 0.0), 8.0) / 4
+        text = qa[1]
     span = report_span(text)
     outer = (text[: span[0]] + " " + text[span[1] :]).strip() if span else text
     lex = score_stance(outer, cue_verb)
@@ -186,14 +204,19 @@ def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
 def featurize(text: str, cue_verb: str | None = None) -> dict[str, float]:
     """Sparse features of one statement: words, word pairs (negation-marked) and scope signals.
 
-    Words inside an embedded report carry a ``rep_`` mark ("rep_ready"): they are someone else's.
+    Words inside an embedded report carry a ``rep_`` mark ("rep_ready"): they are someone else's; so
+    do the interviewer's words in a "Q: … A: …" line (``q_``), where the answer is judged.
     """
-    span = report_span(text)
+    qa = qa_split(text)
+    body = qa[1] if qa is not None else text
+    span = report_span(body)
     if span is None:
-        toks = tokens(text)
+        toks = tokens(body)
     else:
         a, b = span
-        toks = tokens(text[:a]) + [f"rep_{t}" for t in tokens(text[a:b])] + tokens(text[b:])
+        toks = tokens(body[:a]) + [f"rep_{t}" for t in tokens(body[a:b])] + tokens(body[b:])
+    if qa is not None:
+        toks = [f"q_{t}" for t in tokens(qa[0])] + toks
     feats: dict[str, float] = {}
     for tok in toks:
         feats[f"w:{tok}"] = 1.0
