@@ -4,7 +4,8 @@ Two stacked heads, both logistic regressions run here in numpy from weights ship
 ``stanceline/models/judge_v2/`` (written by ``python -m stanceline.training stance``):
 
 - the **proposition head** scores "does this text support or oppose this proposition?" from the
-  MiniLM embeddings of text ``u`` and proposition ``v`` as ``[u, v, u*v, |u-v|]``. It was fitted on
+  MiniLM embeddings of text ``u`` and proposition ``v`` as ``[u, v, u*v, |u-v|]`` (a logistic
+  regression or one ReLU layer, whichever scored better on the public dev splits). It was fitted on
   public claim–perspective pairs (PERSPECTRUM, IBM-ArgQ), so it has seen hundreds of topics and
   phrasings. Each pack target is phrased as a proposition ("Iran should negotiate with the
   United States") and the head's log-odds become one feature of the next head;
@@ -281,15 +282,20 @@ class DomainHead:
 
 @dataclass(frozen=True)
 class PropositionHead:
-    """Binary logistic regression over ``[u, v, u*v, |u-v|]``: log-odds that text ``u`` supports proposition ``v``."""
+    """Log-odds that text ``u`` supports proposition ``v``, from ``[u, v, u*v, |u-v|]``: a logistic
+    regression, or a one-hidden-layer (ReLU) network when ``hidden_weights`` is set."""
 
-    weights: Vector  # (4 * dim,)
+    weights: Vector  # (4 * dim,) or (hidden,)
     bias: float
+    hidden_weights: Vector | None = None  # (4 * dim, hidden)
+    hidden_bias: Vector | None = None
 
     def log_odds(self, u: Vector, v: Vector) -> Vector:
         u2 = np.atleast_2d(u)
         v2 = np.broadcast_to(np.atleast_2d(v), u2.shape)
         x = np.hstack([u2, v2, u2 * v2, np.abs(u2 - v2)])
+        if self.hidden_weights is not None and self.hidden_bias is not None:
+            x = np.maximum(x @ self.hidden_weights + self.hidden_bias, 0.0)
         return np.asarray(x @ self.weights + self.bias, dtype=np.float64)
 
 
@@ -343,7 +349,11 @@ def load_model(folder: str | None = None) -> JudgeV2Model:
             raise ValueError(f"unknown classes {classes}")
         semantic = _head(arrays, spec["semantic"], "semantic") if spec.get("semantic") else None
         lexical = _head(arrays, spec["lexical"], "lexical")
-        prop = (PropositionHead(arrays["proposition_weights"].astype(np.float64), float(spec["proposition"]["bias"]))
+        hidden = arrays.get("proposition_hidden_weights")
+        hidden_bias = arrays.get("proposition_hidden_bias")
+        prop = (PropositionHead(arrays["proposition_weights"].astype(np.float64), float(spec["proposition"]["bias"]),
+                                None if hidden is None else hidden.astype(np.float64),
+                                None if hidden_bias is None else hidden_bias.astype(np.float64))
                 if spec.get("proposition") else None)
         return JudgeV2Model(classes, semantic, lexical, prop, spec.get("meta", {}))
     except ModelError:

@@ -39,7 +39,7 @@ from stanceline.judge.stance import score_stance
 from stanceline.models import Dataset, ModelCard, model_dir, write_card
 from stanceline.records import STANCES
 from stanceline.training import SEED, corpus_root, seed_everything, split_of
-from stanceline.training.embedcache import cached_embeddings, sentence_embeddings
+from stanceline.training.embedcache import CACHE_DIR, cached_embeddings, file_hash, sentence_embeddings
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "data" / "stance_training"
@@ -167,40 +167,83 @@ def binary_macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
     return float(m["macro_f1"])
 
 
-def train_proposition_head(corpus: Path, embedder: Any, names: Sequence[str] = tuple(PUBLIC_SETS),
-                           ) -> tuple[np.ndarray, float, dict[str, dict[str, Any]], dict[str, Any]]:
+MLP_HIDDEN = 256
+
+
+def _rounded(head: v2.PropositionHead) -> v2.PropositionHead:
+    """The head as shipped (float16 weights), so reported figures are the committed model's."""
+    def r(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else a.astype(np.float16).astype(np.float64)
+    return v2.PropositionHead(r(head.weights), head.bias, r(head.hidden_weights), r(head.hidden_bias))  # type: ignore[arg-type]
+
+
+def _fit_candidates(x_train: np.ndarray, y_train: np.ndarray) -> list[tuple[str, v2.PropositionHead]]:
     from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
 
-    pairs = public_pairs(corpus, embedder, names)
-
-    def stack(split: str) -> tuple[np.ndarray, np.ndarray]:
-        xs = [pair_features(*pairs[n][split][:2]) for n in pairs]
-        return np.vstack(xs), np.concatenate([pairs[n][split][2] for n in pairs])
-
-    x_train, y_train = stack("train")
-    dev = {n: (pair_features(*pairs[n]["dev"][:2]), pairs[n]["dev"][2]) for n in pairs}
-    best: tuple[float, float, Any] = (-1.0, 0.0, None)
-    choice = {}
+    out = []
     for c in PUBLIC_C:
-        clf = LogisticRegression(C=c, max_iter=2000, random_state=SEED)
-        clf.fit(x_train, y_train)
-        f1s = [binary_macro_f1(y, clf.predict(x)) for x, y in dev.values()]
-        mean = float(np.mean(f1s))
-        choice[str(c)] = round(mean, 4)
-        log(f"  proposition head C={c}: dev macro-F1 " + " ".join(f"{n} {f:.3f}" for n, f in zip(dev, f1s, strict=True)))
-        if mean > best[0]:
-            best = (mean, c, clf)
-    _, c_best, clf = best
+        lr = LogisticRegression(C=c, max_iter=2000, random_state=SEED).fit(x_train, y_train)
+        out.append((f"logistic regression C={c}", v2.PropositionHead(lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))))
+    log(f"  proposition head: fitting a {MLP_HIDDEN}-unit ReLU layer (a few minutes) …")
+    mlp = MLPClassifier(hidden_layer_sizes=(MLP_HIDDEN,), alpha=1e-2, early_stopping=True, random_state=SEED,
+                        max_iter=30).fit(x_train, y_train)
+    out.append((f"one ReLU layer of {MLP_HIDDEN}", v2.PropositionHead(
+        mlp.coefs_[1][:, 0].astype(np.float64), float(mlp.intercepts_[1][0]),
+        mlp.coefs_[0].astype(np.float64), mlp.intercepts_[0].astype(np.float64))))
+    return out
+
+
+def train_proposition_head(corpus: Path, embedder: Any, names: Sequence[str] = tuple(PUBLIC_SETS),
+                           ) -> tuple[v2.PropositionHead, dict[str, dict[str, Any]], dict[str, Any]]:
+    """Fit the candidates on the public train splits, keep the best mean dev macro-F1, score dev and test.
+
+    The fitted head depends only on the public sets, so it is cached under ``.cache/`` by their hashes.
+    """
+    pairs = public_pairs(corpus, embedder, names)
+    key = "-".join(file_hash(corpus / "stance" / PUBLIC_SETS[n])[:12] for n in names)
+    cache = CACHE_DIR / f"proposition-head-{key}-{embedder.name}-{SEED}-{MLP_HIDDEN}-{'_'.join(map(str, PUBLIC_C))}.npz"
+    dev = {n: (pair_features(*pairs[n]["dev"][:2]), pairs[n]["dev"][2]) for n in pairs}
+
+    def dev_f1(head: v2.PropositionHead) -> list[float]:
+        return [binary_macro_f1(y, (head.log_odds(x[:, :384], x[:, 384:768]) > 0).astype(int)) for x, y in dev.values()]
+
+    best: v2.PropositionHead | None
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as npz:
+            best_name = str(npz["name"])
+            best = v2.PropositionHead(npz["weights"], float(npz["bias"]),
+                                      npz["hidden_weights"] if "hidden_weights" in npz else None,
+                                      npz["hidden_bias"] if "hidden_bias" in npz else None)
+        choice = {best_name: round(float(np.mean(dev_f1(best))), 4)}
+        log(f"  proposition head: {best_name} (cached)")
+    else:
+        x_train = np.vstack([pair_features(*pairs[n]["train"][:2]) for n in pairs])
+        y_train = np.concatenate([pairs[n]["train"][2] for n in pairs])
+        choice = {}
+        best_name, best_f1 = "", -1.0
+        best = None
+        for name, head in _fit_candidates(x_train, y_train):
+            head = _rounded(head)
+            f1s = dev_f1(head)
+            choice[name] = round(float(np.mean(f1s)), 4)
+            log(f"  proposition head {name}: dev macro-F1 " + " ".join(f"{n} {f:.3f}" for n, f in zip(dev, f1s, strict=True)))
+            if choice[name] > best_f1:
+                best_name, best, best_f1 = name, head, choice[name]
+        assert best is not None
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        extra = {} if best.hidden_weights is None else {"hidden_weights": best.hidden_weights, "hidden_bias": best.hidden_bias}
+        np.savez(cache, name=np.array(best_name), weights=best.weights, bias=np.array(best.bias), **extra)  # type: ignore[arg-type]
+    assert best is not None
     figures: dict[str, dict[str, Any]] = {}
     for name in pairs:
         for split in ("dev", "test"):
-            x = pair_features(*pairs[name][split][:2])
-            y = pairs[name][split][2]
-            p = clf.predict(x)
+            u, v, y = pairs[name][split]
+            p = (best.log_odds(u, v) > 0).astype(int)
             figures[f"{name} {split}"] = {"macro_f1": round(binary_macro_f1(y, p), 4),
                                           "accuracy": round(float((p == y).mean()), 4), "n": float(len(y))}
     sizes = {f"{n} {s}": int(len(pairs[n][s][2])) for n in pairs for s in ("train", "dev", "test")}
-    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0]), figures, {"C": c_best, "dev_by_C": choice, "sizes": sizes}
+    return best, figures, {"chosen": best_name, "dev_by_candidate": choice, "sizes": sizes}
 
 
 # -- the domain head ---------------------------------------------------------------------------------
@@ -298,7 +341,7 @@ def train_domain_head(train: DomainData, dev: DomainData, semantic: bool) -> tup
 # -- saving and scoring -----------------------------------------------------------------------------
 
 
-def save(folder: Path, semantic: v2.DomainHead | None, lexical: v2.DomainHead, prop: tuple[np.ndarray, float] | None,
+def save(folder: Path, semantic: v2.DomainHead | None, lexical: v2.DomainHead, prop: v2.PropositionHead | None,
          meta: dict[str, Any]) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
@@ -314,8 +357,11 @@ def save(folder: Path, semantic: v2.DomainHead | None, lexical: v2.DomainHead, p
         spec[name] = {"features": sorted(head.features, key=head.features.__getitem__), "temperature": head.temperature,
                       "embedding_scale": head.embedding_scale}
     if prop is not None:
-        arrays["proposition_weights"] = prop[0].astype(np.float16)
-        spec["proposition"] = {"bias": round(prop[1], 6), "propositions": v2.PROPOSITIONS}
+        arrays["proposition_weights"] = prop.weights.astype(np.float16)
+        if prop.hidden_weights is not None and prop.hidden_bias is not None:
+            arrays["proposition_hidden_weights"] = prop.hidden_weights.astype(np.float16)
+            arrays["proposition_hidden_bias"] = prop.hidden_bias.astype(np.float16)
+        spec["proposition"] = {"bias": round(prop.bias, 6), "propositions": v2.PROPOSITIONS}
     else:
         spec["proposition"] = None
     np.savez_compressed(folder / "weights.npz", **arrays)  # type: ignore[arg-type]
@@ -394,11 +440,10 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus = corpus_root(args.corpus)
     log("proposition head (public sets) …")
-    prop_w, prop_b, public_figures, prop_meta = train_proposition_head(corpus, embedder, args.public)
+    prop, public_figures, prop_meta = train_proposition_head(corpus, embedder, args.public)
     for k, m in public_figures.items():
         if k.endswith("dev"):
             log(f"  {k}: macro-F1 {m['macro_f1']:.3f}  accuracy {m['accuracy']:.3f}")
-    prop = v2.PropositionHead(prop_w.astype(np.float16).astype(np.float64), prop_b)
 
     train_rows = [v for r in splits["train"] for v in views(r)]
     targets = sorted({r["target"] for rows in splits.values() for r in rows})
@@ -421,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     meta: dict[str, Any] = {"seed": SEED, "semantic": sem_meta, "lexical": lex_meta, "proposition": prop_meta,
                             "embedder": embedder.name, "embedding_scale": EMBEDDING_SCALE, "cascade": []}
     folder = args.out or model_dir(v2.VERSION)
-    files = save(folder, semantic, lexical, (prop_w, prop_b), meta)
+    files = save(folder, semantic, lexical, prop, meta)
 
     # A cascade keeps a rule ahead of the model only where it scores better on dev.
     v2.load_model.cache_clear()
@@ -452,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["embed_budget"] = EMBED_BUDGET
     meta["gate_dev"] = {str(g): {"macro_f1": v[0], "share_embedded": v[1]} for g, v in sweep.items()}
     log(f"  gate chosen: {meta['gate']}")
-    files = save(folder, semantic, lexical, (prop_w, prop_b), meta)
+    files = save(folder, semantic, lexical, prop, meta)
 
     figures = score_model(folder, splits, embedder, ("dev", "test"))
     raw_model = v2.load_model(str(folder))
@@ -520,7 +565,8 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
         name=v2.VERSION,
         task="4-class stance (support, oppose, conditional, neutral) of a statement towards a pack target",
         method=("Stacked logistic regressions over all-MiniLM-L6-v2 embeddings (numpy forward pass). Proposition head: "
-                "binary LR on [u, v, u*v, |u-v|] of (text, proposition) fitted on PERSPECTRUM + IBM-ArgQ train. Domain head: "
+                "binary classifier on [u, v, u*v, |u-v|] of (text, proposition) fitted on PERSPECTRUM + IBM-ArgQ train "
+                "(logistic regression or one ReLU layer, chosen on their dev splits). Domain head: "
                 "multinomial LR on negation-marked words and word pairs, the rule judge's scope signals, the statement "
                 f"embedding (x{EMBEDDING_SCALE}) and the proposition head's log-odds for the target phrased as a proposition; "
                 "temperature-scaled on dev. A lexical head (no embedding) serves installs without the MiniLM package."),
@@ -538,7 +584,8 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
             f"macro-F1 among gates embedding at most {EMBED_BUDGET:.0%} of dev statements "
             f"(dev sweep {meta['gate_dev']}).",
             f"semantic head C={meta['semantic']['C']}, temperature {meta['semantic']['temperature']}; lexical head "
-            f"C={meta['lexical']['C']}, temperature {meta['lexical']['temperature']}; proposition head C={prop_meta['C']}.",
+            f"C={meta['lexical']['C']}, temperature {meta['lexical']['temperature']}; proposition head: "
+            f"{prop_meta['chosen']} (dev by candidate {prop_meta['dev_by_candidate']}).",
             f"cascade kept: {meta['cascade'] or 'none'} (dev macro-F1 {meta.get('cascade_dev')}).",
             "ece: expected calibration error of the top label, 10 equal-width bins, after temperature scaling unless named.",
             "PERSPECTRUM (CC BY-SA 4.0) and IBM-ArgQ (CC BY-SA 3.0; (c) IBM 2014, (c) Wikipedia) are read in place; no text "
