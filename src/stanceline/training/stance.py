@@ -177,73 +177,97 @@ def _rounded(head: v2.PropositionHead) -> v2.PropositionHead:
     return v2.PropositionHead(r(head.weights), head.bias, r(head.hidden_weights), r(head.hidden_bias))  # type: ignore[arg-type]
 
 
-def _fit_candidates(x_train: np.ndarray, y_train: np.ndarray) -> list[tuple[str, v2.PropositionHead]]:
+def _fit_linear(x_train: np.ndarray, y_train: np.ndarray, dev_f1: Any) -> tuple[str, v2.PropositionHead, dict[str, float]]:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
 
-    out = []
+    best: tuple[float, str, v2.PropositionHead | None] = (-1.0, "", None)
+    by_c = {}
     for c in PUBLIC_C:
         lr = LogisticRegression(C=c, max_iter=2000, random_state=SEED).fit(x_train, y_train)
-        out.append((f"logistic regression C={c}", v2.PropositionHead(lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))))
+        head = _rounded(v2.PropositionHead(lr.coef_[0].astype(np.float64), float(lr.intercept_[0])))
+        name = f"logistic regression C={c}"
+        by_c[name] = round(float(np.mean(dev_f1(head))), 4)
+        if by_c[name] > best[0]:
+            best = (by_c[name], name, head)
+    assert best[2] is not None
+    return best[1], best[2], by_c
+
+
+def _fit_mlp(x_train: np.ndarray, y_train: np.ndarray) -> tuple[str, v2.PropositionHead]:
+    from sklearn.neural_network import MLPClassifier
+
     log(f"  proposition head: fitting a {MLP_HIDDEN}-unit ReLU layer (a few minutes) …")
     mlp = MLPClassifier(hidden_layer_sizes=(MLP_HIDDEN,), alpha=1e-2, early_stopping=True, random_state=SEED,
                         max_iter=30).fit(x_train, y_train)
-    out.append((f"one ReLU layer of {MLP_HIDDEN}", v2.PropositionHead(
+    return f"one ReLU layer of {MLP_HIDDEN}", _rounded(v2.PropositionHead(
         mlp.coefs_[1][:, 0].astype(np.float64), float(mlp.intercepts_[1][0]),
-        mlp.coefs_[0].astype(np.float64), mlp.intercepts_[0].astype(np.float64))))
-    return out
+        mlp.coefs_[0].astype(np.float64), mlp.intercepts_[0].astype(np.float64)))
 
 
-def train_proposition_head(corpus: Path, embedder: Any, names: Sequence[str] = tuple(PUBLIC_SETS),
-                           ) -> tuple[v2.PropositionHead, dict[str, dict[str, Any]], dict[str, Any]]:
-    """Fit the candidates on the public train splits, keep the best mean dev macro-F1, score dev and test.
+def _save_head(path: Path, name: str, head: v2.PropositionHead) -> None:
+    extra = {} if head.hidden_weights is None else {"hidden_weights": head.hidden_weights, "hidden_bias": head.hidden_bias}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, name=np.array(name), weights=head.weights, bias=np.array(head.bias), **extra)  # type: ignore[arg-type]
 
-    The fitted head depends only on the public sets, so it is cached under ``.cache/`` by their hashes.
-    """
+
+def _load_head(path: Path) -> tuple[str, v2.PropositionHead]:
+    with np.load(path, allow_pickle=False) as npz:
+        return str(npz["name"]), v2.PropositionHead(npz["weights"], float(npz["bias"]),
+                                                    npz["hidden_weights"] if "hidden_weights" in npz else None,
+                                                    npz["hidden_bias"] if "hidden_bias" in npz else None)
+
+
+def proposition_candidates(corpus: Path, embedder: Any, names: Sequence[str] = tuple(PUBLIC_SETS),
+                           ) -> tuple[dict[str, v2.PropositionHead], dict[str, dict[str, dict[str, Any]]], dict[str, Any]]:
+    """The best logistic regression (L2 chosen on the public dev splits) and the ReLU-layer head,
+    each with its public dev and test figures. The domain head chooses between them on the domain
+    dev split. Fitted heads depend only on the public sets and are cached by their hashes."""
     pairs = public_pairs(corpus, embedder, names)
-    key = "-".join(file_hash(corpus / "stance" / PUBLIC_SETS[n])[:12] for n in names)
-    cache = CACHE_DIR / f"proposition-head-{key}-{embedder.name}-{SEED}-{MLP_HIDDEN}-{'_'.join(map(str, PUBLIC_C))}.npz"
+    key = "-".join(file_hash(corpus / "stance" / PUBLIC_SETS[n])[:12] for n in names) + f"-{embedder.name}-{SEED}"
     dev = {n: (pair_features(*pairs[n]["dev"][:2]), pairs[n]["dev"][2]) for n in pairs}
 
     def dev_f1(head: v2.PropositionHead) -> list[float]:
         return [binary_macro_f1(y, (head.log_odds(x[:, :384], x[:, 384:768]) > 0).astype(int)) for x, y in dev.values()]
 
-    best: v2.PropositionHead | None
-    if cache.is_file():
-        with np.load(cache, allow_pickle=False) as npz:
-            best_name = str(npz["name"])
-            best = v2.PropositionHead(npz["weights"], float(npz["bias"]),
-                                      npz["hidden_weights"] if "hidden_weights" in npz else None,
-                                      npz["hidden_bias"] if "hidden_bias" in npz else None)
-        choice = {best_name: round(float(np.mean(dev_f1(best))), 4)}
-        log(f"  proposition head: {best_name} (cached)")
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def training_pairs() -> tuple[np.ndarray, np.ndarray]:
+        if "train" not in cache:
+            cache["train"] = (np.vstack([pair_features(*pairs[n]["train"][:2]) for n in pairs]),
+                              np.concatenate([pairs[n]["train"][2] for n in pairs]))
+        return cache["train"]
+
+    heads: dict[str, v2.PropositionHead] = {}
+    meta: dict[str, Any] = {"dev_by_candidate": {}}
+    linear_path = CACHE_DIR / f"proposition-linear-{key}-{'_'.join(map(str, PUBLIC_C))}.npz"
+    if linear_path.is_file():
+        name, head = _load_head(linear_path)
     else:
-        x_train = np.vstack([pair_features(*pairs[n]["train"][:2]) for n in pairs])
-        y_train = np.concatenate([pairs[n]["train"][2] for n in pairs])
-        choice = {}
-        best_name, best_f1 = "", -1.0
-        best = None
-        for name, head in _fit_candidates(x_train, y_train):
-            head = _rounded(head)
-            f1s = dev_f1(head)
-            choice[name] = round(float(np.mean(f1s)), 4)
-            log(f"  proposition head {name}: dev macro-F1 " + " ".join(f"{n} {f:.3f}" for n, f in zip(dev, f1s, strict=True)))
-            if choice[name] > best_f1:
-                best_name, best, best_f1 = name, head, choice[name]
-        assert best is not None
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        extra = {} if best.hidden_weights is None else {"hidden_weights": best.hidden_weights, "hidden_bias": best.hidden_bias}
-        np.savez(cache, name=np.array(best_name), weights=best.weights, bias=np.array(best.bias), **extra)  # type: ignore[arg-type]
-    assert best is not None
-    figures: dict[str, dict[str, Any]] = {}
-    for name in pairs:
-        for split in ("dev", "test"):
-            u, v, y = pairs[name][split]
-            p = (best.log_odds(u, v) > 0).astype(int)
-            figures[f"{name} {split}"] = {"macro_f1": round(binary_macro_f1(y, p), 4),
-                                          "accuracy": round(float((p == y).mean()), 4), "n": float(len(y))}
-    sizes = {f"{n} {s}": int(len(pairs[n][s][2])) for n in pairs for s in ("train", "dev", "test")}
-    return best, figures, {"chosen": best_name, "dev_by_candidate": choice, "sizes": sizes}
+        name, head, by_c = _fit_linear(*training_pairs(), dev_f1)
+        meta["dev_by_candidate"].update(by_c)
+        _save_head(linear_path, name, head)
+    heads[name] = head
+    mlp_path = CACHE_DIR / f"proposition-mlp-{key}-{MLP_HIDDEN}.npz"
+    if mlp_path.is_file():
+        name, head = _load_head(mlp_path)
+    else:
+        name, head = _fit_mlp(*training_pairs())
+        _save_head(mlp_path, name, head)
+    heads[name] = head
+    figures: dict[str, dict[str, dict[str, Any]]] = {}
+    for cand, head in heads.items():
+        f1s = dev_f1(head)
+        meta["dev_by_candidate"][cand] = round(float(np.mean(f1s)), 4)
+        log(f"  proposition head {cand}: dev macro-F1 " + " ".join(f"{n} {f:.3f}" for n, f in zip(dev, f1s, strict=True)))
+        figures[cand] = {}
+        for set_name in pairs:
+            for split in ("dev", "test"):
+                u, v, y = pairs[set_name][split]
+                p = (head.log_odds(u, v) > 0).astype(int)
+                figures[cand][f"{set_name} {split}"] = {"macro_f1": round(binary_macro_f1(y, p), 4),
+                                                        "accuracy": round(float((p == y).mean()), 4), "n": float(len(y))}
+    meta["sizes"] = {f"{n} {s}": int(len(pairs[n][s][2])) for n in pairs for s in ("train", "dev", "test")}
+    return heads, figures, meta
 
 
 # -- the domain head ---------------------------------------------------------------------------------
@@ -440,30 +464,44 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus = corpus_root(args.corpus)
     log("proposition head (public sets) …")
-    prop, public_figures, prop_meta = train_proposition_head(corpus, embedder, args.public)
-    for k, m in public_figures.items():
-        if k.endswith("dev"):
-            log(f"  {k}: macro-F1 {m['macro_f1']:.3f}  accuracy {m['accuracy']:.3f}")
+    heads, candidate_figures, prop_meta = proposition_candidates(corpus, embedder, args.public)
 
     train_rows = [v for r in splits["train"] for v in views(r)]
     targets = sorted({r["target"] for rows in splits.values() for r in rows})
     prop_vectors = dict(zip(targets, embedder.embed([v2.proposition(t) for t in targets]).astype(np.float64), strict=True))
 
-    def vectors_of(rows: list[dict[str, Any]], tag: str) -> np.ndarray:
+    def vectors_of(rows: list[dict[str, Any]]) -> np.ndarray:
         return sentence_embeddings([r["text"] for r in rows], embedder).astype(np.float64)
 
     log("domain head …")
-    data = {
-        "train": DomainData(train_rows, vectors_of(train_rows, "domain-train"), prop, prop_vectors),
-        "dev": DomainData(splits["dev"], vectors_of(splits["dev"], "domain-dev"), prop, prop_vectors),
-        "test": DomainData(splits["test"], vectors_of(splits["test"], "domain-test"), prop, prop_vectors),
-    }
-    semantic, sem_meta = train_domain_head(data["train"], data["dev"], semantic=True)
+    vectors = {"train": vectors_of(train_rows), "dev": vectors_of(splits["dev"])}
+    # The proposition head serves the domain head: the candidate whose domain head scores best on dev is kept.
+    best: tuple[float, str, Any, Any] = (-1.0, "", None, None)
+    domain_dev = {}
+    for cand, head in heads.items():
+        train_data = DomainData(train_rows, vectors["train"], head, prop_vectors)
+        dev_data = DomainData(splits["dev"], vectors["dev"], head, prop_vectors)
+        sem, meta_c = train_domain_head(train_data, dev_data, semantic=True)
+        f1 = max(meta_c["dev_macro_f1_by_C"].values())
+        domain_dev[cand] = f1
+        log(f"  with proposition head {cand}: domain dev macro-F1 {f1:.3f}")
+        if f1 > best[0]:
+            best = (f1, cand, sem, meta_c)
+    _, chosen, semantic, sem_meta = best
+    prop = heads[chosen]
+    public_figures = candidate_figures[chosen]
+    prop_meta.update({"chosen": chosen, "domain_dev_by_candidate": domain_dev,
+                      "public_figures_by_candidate": candidate_figures})
+    for k, m in public_figures.items():
+        if k.endswith("dev"):
+            log(f"  {k} ({chosen}): macro-F1 {m['macro_f1']:.3f}  accuracy {m['accuracy']:.3f}")
+    data = {"train": DomainData(train_rows, None, None, {}), "dev": DomainData(splits["dev"], None, None, {})}
     lexical, lex_meta = train_domain_head(data["train"], data["dev"], semantic=False)
     log(f"  semantic head: C={sem_meta['C']} T={sem_meta['temperature']}  "
         f"lexical head: C={lex_meta['C']} T={lex_meta['temperature']}")
 
-    meta: dict[str, Any] = {"seed": SEED, "semantic": sem_meta, "lexical": lex_meta, "proposition": prop_meta,
+    meta: dict[str, Any] = {"seed": SEED, "semantic": sem_meta, "lexical": lex_meta,
+                            "proposition": {k: v for k, v in prop_meta.items() if k != "public_figures_by_candidate"},
                             "embedder": embedder.name, "embedding_scale": EMBEDDING_SCALE, "cascade": []}
     folder = args.out or model_dir(v2.VERSION)
     files = save(folder, semantic, lexical, prop, meta)
@@ -555,6 +593,11 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
     flat: dict[str, dict[str, float]] = {}
     for name, m in public.items():
         flat[f"proposition head, {name}"] = {"macro_f1": m["macro_f1"], "accuracy": m["accuracy"], "n": m["n"]}
+    for cand, figs in prop_meta.get("public_figures_by_candidate", {}).items():
+        if cand != prop_meta.get("chosen"):
+            for name, m in figs.items():
+                flat[f"proposition head, not kept ({cand}), {name}"] = {"macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
+                                                                         "n": m["n"]}
     for name, m in figures.items():
         row = {"macro_f1": float(m["macro_f1"]), "accuracy": float(m["accuracy"]), "n": float(m["n"])}
         row.update({f"f1_{k}": float(v) for k, v in m["f1"].items()})
@@ -585,7 +628,8 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
             f"(dev sweep {meta['gate_dev']}).",
             f"semantic head C={meta['semantic']['C']}, temperature {meta['semantic']['temperature']}; lexical head "
             f"C={meta['lexical']['C']}, temperature {meta['lexical']['temperature']}; proposition head: "
-            f"{prop_meta['chosen']} (dev by candidate {prop_meta['dev_by_candidate']}).",
+            f"{prop_meta['chosen']}, kept for the best domain dev macro-F1 ({prop_meta['domain_dev_by_candidate']}; "
+            f"public dev macro-F1 by candidate {prop_meta['dev_by_candidate']}).",
             f"cascade kept: {meta['cascade'] or 'none'} (dev macro-F1 {meta.get('cascade_dev')}).",
             "ece: expected calibration error of the top label, 10 equal-width bins, after temperature scaling unless named.",
             "PERSPECTRUM (CC BY-SA 4.0) and IBM-ArgQ (CC BY-SA 3.0; (c) IBM 2014, (c) Wikipedia) are read in place; no text "
