@@ -107,3 +107,11 @@ class LexiconJudge:
 @judges.register(VERSION)
 def make_lexicon_judge(pack: Pack, linker: Linker) -> LexiconJudge:
     return LexiconJudge(pack, linker)
+
+
+@judges.register("judge.v2")
+def make_v2_judge(pack: Pack, linker: Linker) -> Judge:
+    """``judge.v2`` (``judge/v2.py``), imported only when chosen: it loads model weights."""
+    from stanceline.judge.v2 import JudgeV2
+
+    return JudgeV2(pack, linker)
