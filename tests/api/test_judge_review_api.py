@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from stanceline.config import Settings
 from stanceline.api.app import create_app
 from stanceline.config import load_settings
 from tests.api.factory import build_store
@@ -38,7 +39,7 @@ def test_judge_returns_one_record_per_item_in_order(client: TestClient) -> None:
     assert r.status_code == 200
     out = r.json()["items"]
     assert len(out) == 3
-    assert out[0]["stance"] == "oppose" and out[0]["speaker"] == "Khamenei" and out[0]["judged_by"] == "lexicon.v1"
+    assert out[0]["stance"] == "oppose" and out[0]["speaker"] == "Khamenei" and out[0]["judged_by"] == Settings().judge
     assert set(out[1]) == {"error"} and "unknown target 'atlantis'" in out[1]["error"]
     assert out[2]["stance"] == "conditional" and out[2]["context"] == "Tehran, Monday."
 

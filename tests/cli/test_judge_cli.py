@@ -11,6 +11,7 @@ import pytest
 from tests.api.factory import build_store
 from typer.testing import CliRunner
 
+from stanceline.config import Settings
 from stanceline.cli import app
 
 runner = CliRunner()
@@ -28,7 +29,7 @@ def test_judge_file_to_stdout_with_one_record_per_line(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = _lines(result.stdout)
     assert [o["id"] for o in out] == ["0", "1", "2"]
-    assert all(o["stance"] == "oppose" and o["judged_by"] == "lexicon.v1" and o["speaker"] == "Khamenei" for o in out)
+    assert all(o["stance"] == "oppose" and o["judged_by"] == Settings().judge and o["speaker"] == "Khamenei" for o in out)
 
 
 def test_judge_bad_lines_are_error_records_with_line_numbers_and_exit_1(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_judge_items_echoes_the_item_and_adds_the_judgement(settings: Settings) 
     [out] = services.judge_items([item], settings)
     assert {k: out[k] for k in item} == item
     assert set(JUDGED_KEYS) <= set(out)
-    assert out["stance"] == "oppose" and out["judged_by"] == "lexicon.v1" and 0 < out["confidence"] <= 1
+    assert out["stance"] == "oppose" and out["judged_by"] == Settings().judge and 0 < out["confidence"] <= 1
     assert out["explanation"].startswith("target found in the text")
 
 
