@@ -9,9 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from stanceline.config import Settings
 from stanceline.api.app import create_app
-from stanceline.config import load_settings
+from stanceline.config import Settings, load_settings
 from tests.api.factory import build_store
 
 TOKEN = "s3cret-token"  # noqa: S105 - a test token

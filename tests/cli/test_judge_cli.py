@@ -11,8 +11,8 @@ import pytest
 from tests.api.factory import build_store
 from typer.testing import CliRunner
 
-from stanceline.config import Settings
 from stanceline.cli import app
+from stanceline.config import Settings
 
 runner = CliRunner()
 GOOD = {"text": "We will never negotiate with America.", "target": "negotiation-with-us", "speaker": "Khamenei"}
