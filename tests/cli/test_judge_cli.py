@@ -93,12 +93,13 @@ def test_train_judge_without_scikit_learn_says_so(monkeypatch: pytest.MonkeyPatc
 
 
 def _with_trainer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend the stance trainer is installed (it lives on another branch until merged)."""
+    """Pretend the training extra is installed: these tests replace the trainer's process, so they
+    must not depend on whether scikit-learn is (a test install does not carry the train extra)."""
     import importlib.util
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: object() if name == "stanceline.training.stance" else real(name, *a))
+                        lambda name, *a: object() if name in ("sklearn", "stanceline.training.stance") else real(name, *a))
 
 
 def test_train_judge_without_the_corpus_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
