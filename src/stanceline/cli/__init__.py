@@ -10,8 +10,8 @@ from stanceline.cli import (  # noqa: F401 - registers analysis and serve comman
     analysis,
     core,  # noqa: F401 - registers commands
     ingestion,  # noqa: F401
-    reprocess,  # noqa: F401
     judging,  # noqa: F401 - registers judge and train-judge
+    reprocess,  # noqa: F401
     serve,
 )
 from stanceline.cli.app import app

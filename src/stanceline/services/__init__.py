@@ -23,8 +23,8 @@ from stanceline.services.core import (
 )
 from stanceline.services.ingestion import quarantine_list as quarantine_list
 from stanceline.services.ingestion import quarantine_retry as quarantine_retry
-from stanceline.services.reprocess import ReprocessReport, orphaned_corrections, reprocess
 from stanceline.services.judging import corrections_as_training, judge_items
+from stanceline.services.reprocess import ReprocessReport, orphaned_corrections, reprocess
 
 __all__ = [
     "MergeResult",
