@@ -31,13 +31,13 @@ import numpy as np
 import numpy.typing as npt
 
 from stanceline.actors.linker import Linker
-from stanceline.actors.pack import Pack, Target
+from stanceline.actors.pack import Pack
 from stanceline.errors import ModelError
 from stanceline.judge.arguments import ArgumentMapper, mapper_for
 from stanceline.judge.embeddings import Embedder, load_embedder
 from stanceline.judge.reasons import condition_spans, known_conditions, reason_span
 from stanceline.judge.stance import CONDITION, RHETORICAL, score_stance
-from stanceline.judge.targets import matcher_for
+from stanceline.judge.targets import matcher_for, statement_targets
 from stanceline.records import STANCES, Document, Judgement, StanceLabel, Statement
 from stanceline.registry import judges
 
@@ -211,21 +211,10 @@ class LearnedJudge:
         self.mapper: ArgumentMapper = (ArgumentMapper(pack, self.embedder) if embedder is not None
                                        else mapper_for(pack, self.embedder is not None))
 
-    def _speaker_country(self, statement: Statement) -> str | None:
-        actor = self.pack.actors.get(statement.speaker.actor_id or "")
-        return actor.country if actor else None
-
-    def _targets(self, doc: Document, statement: Statement, scope: str, default: Target | None) -> tuple[list[Target], bool]:
-        sentence = doc.text[statement.sentence_start or statement.start : statement.sentence_end or statement.end]
-        start = statement.sentence_start or statement.start
-        before = doc.text[max(0, start - 400) : start].strip()
-        previous = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
-        return self.targets.targets(scope, sentence, default, self._speaker_country(statement), previous)
-
     def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]:
         default = self.targets.document_default(doc.text, doc.title)
         scopes = [statement_scope(doc, s) for s in statements]
-        found = [self._targets(doc, s, scope, default) for s, scope in zip(statements, scopes, strict=True)]
+        found = [statement_targets(self.targets, self.pack, doc, s, scope, default) for s, scope in zip(statements, scopes, strict=True)]
         on_target = [i for i, (targets, _) in enumerate(found) if targets]
         embeddings = (self.embedder.embed([scopes[i] for i in on_target]).astype(np.float64)
                       if self.embedder is not None and self.model.semantic is not None and on_target else None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from stanceline.actors.pack import Pack, Target
+from stanceline.records import Document, Statement
 
 _GENERIC_TERMS = (
     "negotiat*", "talks", "dialogue", "diplomacy", "diplomatic", "deal", "agreement", "accord", "negotiating table",
@@ -131,3 +132,15 @@ def matcher_for(pack: Pack) -> TargetMatcher:
         counterparts=tuple((t, p) for t in pack.targets if (p := phrase_pattern(t.counterparts)) is not None),
         topics=tuple((t, p) for t in pack.targets if (p := phrase_pattern(t.topics)) is not None),
     )
+
+
+def statement_targets(matcher: TargetMatcher, pack: Pack, doc: Document, statement: Statement, scope: str,
+                      default: Target | None) -> tuple[list[Target], bool]:
+    """The targets a statement is about: its scope, its sentence, the sentence before it and the
+    speaker's country (a speaker is never their own counterpart)."""
+    sentence = doc.text[statement.sentence_start or statement.start : statement.sentence_end or statement.end]
+    start = statement.sentence_start or statement.start
+    before = doc.text[max(0, start - 400) : start].strip()
+    previous = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
+    actor = pack.actors.get(statement.speaker.actor_id or "")
+    return matcher.targets(scope, sentence, default, actor.country if actor else None, previous)

@@ -50,7 +50,7 @@ from stanceline.judge.embeddings import Embedder, load_embedder
 from stanceline.judge.learned import tokens
 from stanceline.judge.reasons import condition_spans, known_conditions, match_argument, reason_span
 from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, RHETORICAL, score_stance
-from stanceline.judge.targets import matcher_for
+from stanceline.judge.targets import matcher_for, statement_targets
 from stanceline.records import STANCES, Document, Judgement, PartialDate, Speaker, StanceLabel, Statement
 from stanceline.registry import judges
 
@@ -469,21 +469,10 @@ class JudgeV2:
         self.targets = matcher_for(pack)
         self.scorer = StanceScorer(model, embedder, use_embeddings, gate)
 
-    def _speaker_country(self, statement: Statement) -> str | None:
-        actor = self.pack.actors.get(statement.speaker.actor_id or "")
-        return actor.country if actor else None
-
-    def _targets(self, doc: Document, statement: Statement, scope: str, default: Target | None) -> tuple[list[Target], bool]:
-        sentence = doc.text[statement.sentence_start or statement.start : statement.sentence_end or statement.end]
-        start = statement.sentence_start or statement.start
-        before = doc.text[max(0, start - 400) : start].strip()
-        previous = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
-        return self.targets.targets(scope, sentence, default, self._speaker_country(statement), previous)
-
     def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]:
         default = self.targets.document_default(doc.text, doc.title)
         scopes = [statement_scope(doc, s) for s in statements]
-        found = [self._targets(doc, s, scope, default) for s, scope in zip(statements, scopes, strict=True)]
+        found = [statement_targets(self.targets, self.pack, doc, s, scope, default) for s, scope in zip(statements, scopes, strict=True)]
         on_target = [i for i, (targets, _) in enumerate(found) if targets]
         # Only statements on a target are embedded, in one batch per document.
         predictions = dict(zip(on_target, self.scorer.score(
