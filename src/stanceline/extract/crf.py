@@ -366,11 +366,10 @@ class CrfTagger:
 
 @lru_cache(maxsize=2)
 def load_tagger(folder: str | None = None) -> CrfTagger:
-    from stanceline.models import model_dir, model_file
+    from stanceline.models import model_file
 
     if folder is None:
         model, cues = model_file(MODEL_NAME, "model.crfsuite"), model_file(MODEL_NAME, "cues.json")
     else:
         model, cues = Path(folder) / "model.crfsuite", Path(folder) / "cues.json"
-        del model_dir
     return CrfTagger(model, CueLexicon.load(cues))
