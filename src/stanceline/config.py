@@ -6,9 +6,9 @@ import ipaddress
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stanceline.errors import ConfigError
@@ -44,6 +44,20 @@ class Settings(BaseSettings):
     api_trusted_proxies: tuple[str, ...] = Field(
         (), description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed; none by default")
     api_cache_mb: int = Field(64, description="Memory for cached API responses per server process; 0 = off")
+    llm_url: str | None = Field(None, description="OpenAI-compatible endpoint for llm.v1 (llama.cpp, vLLM, Ollama, a hosted API)")
+    llm_model: str | None = Field(None, description="Model name sent to the endpoint")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the endpoint (never logged or stored)")
+    llm_api_key_file: Path | None = Field(None, description="File whose first line is the API key")
+    llm_timeout_s: float = Field(120.0, gt=0, description="Timeout of one request to the endpoint")
+    llm_concurrency: int = Field(2, ge=1, le=64, description="Requests in flight at once, per worker")
+    llm_max_retries: int = Field(3, ge=0, le=10, description="Retries after a timeout, 429 or 5xx (exponential backoff)")
+    llm_response_format: Literal["json_schema", "json_object", "none"] = Field(
+        "json_schema", description="How the JSON schema is sent: json_schema (OpenAI, vLLM, Ollama), "
+        "json_object (llama.cpp's Python server), none (in the prompt only)")
+    llm_chunk_chars: int = Field(6000, ge=500, description="Longer articles go to the model in chunks of this size")
+    llm_max_tokens: int = Field(2048, ge=16, description="Most tokens one answer may have")
+    llm_cache_db: str | None = Field(None, description="Database keeping the model's answers; default: the store "
+                                     "(eval keeps them in the store, not in its temporary database)")
     near_duplicate_threshold: float = Field(0.8, description="MinHash Jaccard for near-dups")
 
     @field_validator("api_trusted_proxies")

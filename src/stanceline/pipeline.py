@@ -28,7 +28,8 @@ from stanceline.errors import StancelineError
 from stanceline.events import group_speech_events
 from stanceline.judge.review import mark_for_review
 from stanceline.records import Document, ProcessedDocument, Quarantine, RawInput
-from stanceline.registry import extractors, judges
+from stanceline.llm.config import LLMConfig
+from stanceline.registry import build, extractors, judges
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ResourceSpec:
     extractor_options: tuple[tuple[str, object], ...] = ()  # keyword arguments for extractors that take them
     review_threshold: float = 0.6
     review_judge: str | None = None
+    llm: LLMConfig | None = None  # endpoint of a user's language model, for llm.v1
 
 
 @dataclass
@@ -70,9 +72,9 @@ def load_resources(spec: ResourceSpec) -> Resources:
     pack = load_pack(spec.pack)
     linker = Linker(pack)
     nlp = load_nlp(spec.spacy_model, tuple(spec.spacy_exclude))
-    extractor = extractors.get(spec.extractor)(nlp, linker, **dict(spec.extractor_options))
-    judge = judges.get(spec.judge)(pack, linker)
-    review_judge = judges.get(spec.review_judge)(pack, linker) if spec.review_judge else None
+    extractor = build(extractors.get(spec.extractor), nlp, linker, llm=spec.llm, **dict(spec.extractor_options))
+    judge = build(judges.get(spec.judge), pack, linker, llm=spec.llm)
+    review_judge = build(judges.get(spec.review_judge), pack, linker, llm=spec.llm) if spec.review_judge else None
     resources = Resources(spec, pack, linker, extractor, judge, review_judge)
     _CACHE[spec] = resources
     return resources
@@ -108,10 +110,10 @@ def _extract_and_judge(raw: RawInput, document: Document, resources: Resources,
         return ProcessedDocument(raw, document, (), timings_s=tuple(timings), extractor=extractor, judge=judge)
     try:
         t1 = time.perf_counter()
-        statements = resources.extractor.extract(document)
+        statements, notes = _with_notes(resources.extractor, "extract", document)
         timings.append(("extract", time.perf_counter() - t1))
         t2 = time.perf_counter()
-        statements = resources.judge.judge(document, statements)
+        statements, judge_notes = _with_notes(resources.judge, "judge", document, statements)
         statements = group_speech_events(statements, document.text)
         second = resources.review_judge.judge(document, statements) if resources.review_judge is not None else None
         statements = mark_for_review(statements, resources.spec.review_threshold, second)
@@ -119,7 +121,18 @@ def _extract_and_judge(raw: RawInput, document: Document, resources: Resources,
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
         return ProcessedDocument(raw, None, quarantine=Quarantine(
             raw.source, f"processing failed: {type(exc).__name__}: {exc}"[:500], len(raw.data)))
-    return ProcessedDocument(raw, document, tuple(statements), timings_s=tuple(timings), extractor=extractor, judge=judge)
+    return ProcessedDocument(raw, document, tuple(statements), timings_s=tuple(timings), extractor=extractor, judge=judge,
+                             notes=notes + judge_notes)
+
+
+def _with_notes(component: Any, step: str, document: Document, *args: Any) -> tuple[list[Any], tuple[str, ...]]:
+    """Run ``component.extract``/``judge``; a component that can fall back or drop answers
+    (``llm.v1``) also says why, through ``extract_with_notes``/``judge_with_notes``."""
+    with_notes = getattr(component, f"{step}_with_notes", None)
+    if with_notes is not None:
+        statements, notes = with_notes(document, *args)
+        return list(statements), tuple(notes)
+    return list(getattr(component, step)(document, *args)), ()
 
 
 # --- running many documents -------------------------------------------------------------

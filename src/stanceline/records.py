@@ -196,6 +196,9 @@ class ProcessedDocument:
     # document, so that re-processing can tell which documents a newer model has not seen yet.
     extractor: str | None = None
     judge: str | None = None
+    # Why statements are not all the named extractor's or judge's: a fallback that ran, answers
+    # dropped as ungrounded (``llm.v1``). Stored with the document's processing record.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,14 @@ class Registry(Generic[T]):
             raise ConfigError(f"no {self.group.split('.')[-1][:-1]} named {name!r} (known: {known})") from None
 
 
+def build(factory: Callable[..., T], *args: object, llm: object = None, **options: object) -> T:
+    """Call a registered factory; one that declares ``takes_llm`` also gets the language-model
+    configuration (``llm.v1``), the others never see it."""
+    if getattr(factory, "takes_llm", False):
+        options["llm"] = llm
+    return factory(*args, **options)
+
+
 extractors: Registry[object] = Registry("stanceline.extractors")
 judges: Registry[object] = Registry("stanceline.judges")
 stores: Registry[object] = Registry("stanceline.stores")

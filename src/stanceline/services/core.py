@@ -45,11 +45,21 @@ EXPORT_FIELDS = [
 
 
 def resource_spec(settings: Settings) -> ResourceSpec:
+    """What the workers load. With ``llm.v1`` selected, the endpoint is checked here, so that an
+    unreachable or refusing server is one clear error before any work starts."""
+    from stanceline.llm.config import llm_config, uses_llm
+
+    llm = None
+    if uses_llm(settings):
+        from stanceline.llm.check import check_endpoint
+
+        llm = llm_config(settings)
+        check_endpoint(llm)
     return ResourceSpec(pack=settings.pack, extractor=settings.extractor, judge=settings.judge,
                         spacy_model=settings.spacy_model, max_input_bytes=settings.max_input_bytes,
                         spacy_exclude=tuple(settings.spacy_exclude),
                         extractor_options=(("every_attribution", True),) if settings.extract_every_attribution else (),
-                        review_threshold=settings.review_threshold, review_judge=settings.review_judge)
+                        review_threshold=settings.review_threshold, review_judge=settings.review_judge, llm=llm)
 
 
 @dataclass
@@ -150,6 +160,7 @@ def ingest(
 
     since_date = parse_since(since)
     require_persistent(settings.db)
+    spec = resource_spec(settings)
     store = open_store(settings.db)
     try:
         _sync_pack_actors(store, settings)
@@ -182,15 +193,16 @@ def ingest(
         if engine == "dask":  # the same pure function on a Dask cluster (LocalCluster without an address)
             from stanceline.distributed import run_dask
 
-            results = run_dask(todo, resource_spec(settings), n_workers=workers or settings.workers or None, scheduler=scheduler)
+            results = run_dask(todo, spec, n_workers=workers or settings.workers or None, scheduler=scheduler)
         else:
-            results = run_many(todo, resource_spec(settings), n_workers)
+            results = run_many(todo, spec, n_workers)
         for result in results:
             outcome = _store_result(store, apply_merges(result, merges), settings, run)
             done += 1
             if outcome == "new":
                 report.new += 1
                 report.statements += len(result.statements)
+                report.messages.extend(f"{result.raw.source}: {note}" for note in result.notes)
             elif outcome == "duplicate":
                 report.duplicate += 1
             elif outcome == "near-duplicate":
@@ -290,11 +302,20 @@ def export_parquet(settings: Settings, flt: StatementFilter | None = None) -> by
     return to_parquet(export_rows(list_statements(settings, flt)), EXPORT_FIELDS)
 
 
+def _llm_cache_db(settings: Settings) -> str | None:
+    """Where an evaluation keeps a language model's answers: the store, so that scoring again costs nothing."""
+    from stanceline.storage.sql import is_in_memory
+
+    url = settings.llm_cache_db or settings.db
+    return None if is_in_memory(url) else url
+
+
 def evaluate(gold_path: Path, corpus_dir: Path, settings: Settings, workers: int | None = None) -> EvalResult:
     """Ingest ``corpus_dir`` into a temporary database and score it against ``gold_path``."""
     gold = load_gold(gold_path)
     with tempfile.TemporaryDirectory(prefix="stanceline-eval-") as tmp:
-        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}"})
+        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}",
+                                                    "llm_cache_db": _llm_cache_db(settings)})
         ingest([str(corpus_dir)], eval_settings, workers=workers)
         rows = list_statements(eval_settings)
     from stanceline.actors.pack import load_pack
@@ -308,7 +329,8 @@ def evaluate_attributions(gold_path: Path, corpus_dir: Path, settings: Settings,
     """Every attribution (on a target or not, identified source or not) against ``gold_path``."""
     gold = load_gold_attributions(gold_path)
     with tempfile.TemporaryDirectory(prefix="stanceline-eval-") as tmp:
-        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}", "extract_every_attribution": True})
+        eval_settings = settings.model_copy(update={"db": f"sqlite:///{Path(tmp) / 'eval.db'}", "extract_every_attribution": True,
+                                                    "llm_cache_db": _llm_cache_db(settings)})
         ingest([str(corpus_dir)], eval_settings, workers=workers)
         rows = list_statements(eval_settings)
     return score_attributions(gold, all_predictions_from_rows(rows))

@@ -29,7 +29,8 @@ from stanceline.errors import StancelineError
 from stanceline.judge.arguments import ArgumentMapper, new_argument_types
 from stanceline.judge.embeddings import Embedder, HashedBagEmbedder, load_embedder
 from stanceline.records import Document, Judgement, PartialDate, Speaker, Statement, content_hash
-from stanceline.registry import judges
+from stanceline.llm.config import LLMConfig, llm_config
+from stanceline.registry import build, judges
 from stanceline.storage import StatementFilter, open_store, queries
 
 JUDGE_MAX_TEXT = 5_000  # characters of one item's text (and of its context)
@@ -106,13 +107,13 @@ class _Judging:
 
 
 @lru_cache(maxsize=4)
-def _judging(pack_path: Path, name: str) -> _Judging:
+def _judging(pack_path: Path, name: str, llm: LLMConfig | None = None) -> _Judging:
     """The pack, its linker and the named judge, built once per process."""
     import stanceline.judge  # noqa: F401 - registers the built-in judges
 
     pack = load_pack(pack_path)
     linker = Linker(pack)
-    judge = judges.get(name)(pack, linker)
+    judge = build(judges.get(name), pack, linker, llm=llm)
     by_name = {key.casefold(): t for t in pack.targets for key in (t.id, t.label)}
     return _Judging(pack, linker, judge, by_name)
 
@@ -196,10 +197,21 @@ def judge_one(item: dict[str, Any], j: _Judging) -> dict[str, Any]:
     }
 
 
+def _llm(settings: Settings, judge: str) -> LLMConfig | None:
+    """The endpoint of ``llm.v1`` (checked once), when that is the judge asked for."""
+    if not judge.startswith("llm."):
+        return None
+    from stanceline.llm.check import check_endpoint
+
+    config = llm_config(settings)
+    check_endpoint(config)
+    return config
+
+
 def prepare_judge(settings: Settings, judge: str | None = None) -> str:
     """Load the named judge (default: the configured one) now; its name. An unknown name is a ConfigError."""
     name = judge or settings.judge
-    _judging(Path(settings.pack), name)
+    _judging(Path(settings.pack), name, _llm(settings, name))
     return name
 
 
@@ -209,7 +221,8 @@ def judge_items(items: Sequence[Any], settings: Settings, judge: str | None = No
     An item that cannot be judged (not an object, no text, an unknown target …) gives
     ``{"error": message}`` in its place and the others are judged. Nothing is stored.
     """
-    j = _judging(Path(settings.pack), judge or settings.judge)
+    name = judge or settings.judge
+    j = _judging(Path(settings.pack), name, _llm(settings, name))
     out: list[dict[str, Any]] = []
     for item in items:
         problem = _item_problem(item, j)

@@ -147,6 +147,7 @@ def reprocess(
                 replaced = store_reprocess.replace_document(store, apply_merges(result, merges), match_statements, force)
                 if replaced.outcome == "replaced":
                     report.reprocessed += 1
+                    report.messages.extend(f"{result.raw.source}: {note}" for note in result.notes)
                     report.statements_before += replaced.removed
                     report.statements_after += replaced.added
                     report.reattached += replaced.reattached

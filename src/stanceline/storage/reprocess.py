@@ -180,7 +180,8 @@ def _replace(store: SqlStore, conn: Connection, processed: ProcessedDocument, ma
     store._refresh_corrected(conn, sorted({new for new in mapping.values() if new is not None}))  # corrections win on the rows
     orphaned = sum(1 for cand in candidates if mapping.get(cand["id"]) is None)
 
-    values = {"extractor": processed.extractor, "judge": processed.judge, "processed_at": stamp}
+    values = {"extractor": processed.extractor, "judge": processed.judge, "processed_at": stamp,
+              "note": "; ".join(processed.notes) or None}
     if current is None:
         conn.execute(p.insert().values(document_id=doc.id, **values))
     else:

@@ -308,7 +308,7 @@ class SqlStore:
             if processed.extractor and processed.judge:
                 self._insert_ignore(conn, t.document_processing, [{
                     "document_id": doc.id, "extractor": processed.extractor, "judge": processed.judge,
-                    "processed_at": stamp}])
+                    "processed_at": stamp, "note": "; ".join(processed.notes) or None}])
             conn.execute(t.quarantine.update().where(and_(
                 t.quarantine.c.source == raw.source, t.quarantine.c.resolved.is_(False))).values(resolved=True))
             return "new"

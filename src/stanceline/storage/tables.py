@@ -195,6 +195,9 @@ document_processing = Table(
     Column("extractor", String(60), nullable=False),
     Column("judge", String(60), nullable=False),
     Column("processed_at", String(40), nullable=False),
+    # Why a document's statements are not all the configured extractor's or judge's (revision
+    # 0008): an LLM that failed for it and the fallback that ran, ungrounded answers dropped.
+    Column("note", Text),
 )
 
 # Statements that ``reprocess`` replaced, as they were (row, judgements, corrections' target), so
@@ -212,4 +215,21 @@ replaced_statements = Table(
     Column("replaced_at", String(40), nullable=False),
     Index("ix_replaced_statements_statement", "statement_id"),
     Index("ix_replaced_statements_document", "document_id"),
+)
+
+
+# -- language-model answers (revision 0008) -----------------------------------------------------
+# ``llm.v1``'s responses, so that re-processing, evaluation and re-runs never pay for the same
+# request twice. ``key`` hashes the task, the document, the prompt version, the model and the
+# request itself; the other columns say what it is, for inspection and for clearing by model.
+llm_cache = Table(
+    "llm_cache", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("document_id", String(64), nullable=False),
+    Column("task", String(20), nullable=False),
+    Column("prompt_version", String(40), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_llm_cache_document", "document_id"),
 )

@@ -1,0 +1,38 @@
+"""One place where ``llm.v1`` asks the model: the cache first, then the endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stanceline.llm.cache import Cache, cache_key, open_cache
+from stanceline.llm.client import LLMClient
+from stanceline.llm.config import LLMConfig
+from stanceline.llm.prompts import PROMPT_VERSION
+
+VERSION = "llm.v1"
+PRODUCED_BY_MAX = 60  # the width of the store's produced_by columns
+
+
+def produced_by(model: str) -> str:
+    """``llm.v1/p1/<model>``: the component, the prompt version and the model (cut to fit the store)."""
+    head = f"{VERSION}/{PROMPT_VERSION}/"
+    return head + model[: PRODUCED_BY_MAX - len(head)]
+
+
+class Asker:
+    def __init__(self, config: LLMConfig, client: LLMClient | None = None, cache: Cache | None = None) -> None:
+        self.config = config
+        self.client = client or LLMClient(config)
+        self.cache = cache if cache is not None else open_cache(config.cache_url)
+        self.produced_by = produced_by(config.model)
+
+    def ask(self, task: str, document_id: str, messages: list[dict[str, str]], schema: dict[str, Any],
+            name: str) -> dict[str, Any]:
+        """The model's JSON answer to ``messages`` (from the cache when it was asked before)."""
+        key = cache_key(task, document_id, PROMPT_VERSION, self.config.model, [messages, schema])
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        completion = self.client.complete_json(messages, schema, name)
+        self.cache.put(key, document_id, task, PROMPT_VERSION, self.config.model, completion.data)
+        return completion.data
