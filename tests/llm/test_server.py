@@ -38,7 +38,7 @@ Omani officials said the mediators would meet both delegations again next week.
 
 
 def llm_settings(settings: Settings, url: str, **changes: object) -> Settings:
-    values = {"llm_url": url, "llm_model": MODEL_ALIAS, "llm_response_format": "json_object",
+    values = {"llm_url": url, "llm_model": MODEL_ALIAS, "llm_response_format": "json_schema",
               "llm_max_tokens": 700, "llm_timeout_s": 300.0, "extractor": "llm.v1", "judge": "llm.v1"}
     values.update(changes)
     return settings.model_copy(update=values)
@@ -56,9 +56,9 @@ def run(settings: Settings, text: str = ARTICLE, cache: object = None):  # type:
     spec = resource_spec(settings)
     resources = load_resources(spec)
     if cache is not None:  # a fresh cache: this call must reach the server
-        resources.extractor.asker.cache = cache  # type: ignore[attr-defined]
-        if hasattr(resources.judge, "asker"):
-            resources.judge.asker.cache = cache
+        for component in (resources.extractor, resources.judge):
+            if hasattr(component, "asker"):
+                component.asker.cache = cache
     return process_document(RawInput("muscat.txt", text.encode("utf-8"), "text/plain"), resources)
 
 
@@ -132,13 +132,11 @@ def test_a_timeout_falls_back_to_the_default_extractor_and_says_why(llm_server: 
 def test_answers_that_are_not_json_fall_back_after_one_retry(llm_server: str, settings: Settings) -> None:
     s = llm_settings(settings, llm_server, llm_response_format="none", llm_max_tokens=64, extractor="attribution.v2")
     processed = run(s, cache=MemoryCache())
-    notes = " ".join(processed.notes)
-    # Without a schema a 270M model rarely answers with the JSON asked for within 64 tokens; when it
-    # does, its judgements are used. Either way the statements are judged and nothing is lost.
+    # Without a schema this model does not answer with a JSON object within 64 tokens (greedy
+    # decoding: the same answer every time), asked twice: the default judge judges instead.
+    assert processed.notes == ("llm.v1 judging failed (malformed json); cascade.v1 judged instead",)
     assert processed.statements
-    if "judging failed" in notes:
-        assert "malformed json" in notes
-        assert all(not j.produced_by.startswith("llm.v1") for x in processed.statements for j in x.judgements)
+    assert all(j.produced_by == "cascade.v1" for x in processed.statements for j in x.judgements)
 
 
 def test_hybrid_the_default_extractor_finds_and_the_model_judges(llm_server: str, settings: Settings) -> None:
