@@ -83,7 +83,8 @@ def proposition(target: str) -> str:
 _DOUBLE_NEG = re.compile(
     r"(?i)\b(?:no|not|never|nothing|without|hardly)\b[\w\s'’,-]{0,25}?\b(?:objection\w*|oppos\w*|against|"
     r"problem with|reason not to|rul(?:e|ed|ing) (?:it |this |that |talks |them )?out|reject\w*|refus\w*|obstacle|"
-    r"hesitat\w*|averse|reluctan\w*|resist\w*|closed|shy away|turn(?:ed)? (?:it |them )?down|veto\w*)"
+    r"hesitat\w*|averse|reluctan\w*|resist\w*|closed|shy away|turn(?:ed)? (?:it |them )?down|veto\w*|taboo|qualms|"
+    r"off the table|out of the question)"
     r"|\bnot (?:be )?(?:ruled|written) out\b|\bnever said no\b|\bdoes not exclude\b|\bnot excluded?\b|\bnot unwilling\b"
 )
 _INVERTED_COND = re.compile(
@@ -487,6 +488,12 @@ class JudgeV2:
             out.append(statement.with_judgements(self._judgements(scopes[i], statement.stated_argument, targets, contextual,
                                                                   predictions[i])))
         return out
+
+    def judge_toward(self, doc: Document, statement: Statement, target: Target) -> Judgement:
+        """The statement's stance toward ``target``, given rather than found (``stanceline judge``)."""
+        scope = statement_scope(doc, statement)
+        pred = self.scorer.score([scope], [target.label], [statement.cue])[0]
+        return self._judgements(scope, statement.stated_argument, [target], False, pred)[0]
 
     def _judgements(self, scope: str, stated_argument: str | None, targets: list[Target], contextual: bool,
                     pred: Prediction) -> tuple[Judgement, ...]:
