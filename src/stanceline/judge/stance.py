@@ -96,6 +96,17 @@ ACCEPTS = re.compile(
     r"(?i)\b(negotiat\w*|talk\w*|sit|dialogue|table|deal|agreement|assess|decide|possible|could|can|would|will|"
     r"should get|get what|rightfully|ready|go back|come back|return)\b"
 )
+# "if it is not betrayal, it is folly", "if talking to them is not surrender, it is naivety": a verdict
+# in both branches, not a precondition.
+IF_NOT_VERDICT = re.compile(
+    r"(?i)\bif (?:it|this|that|they|he|she|[\w'’ -]{3,40}? (?:is|are|was|were))(?:'s|’s| is| was| are)? not\b[^,;.]{1,40}[,;]\s*"
+    r"(?:then )?(?:it|this|that|they|he|she)"
+    r"(?:'s|’s| is| was| are)\b|\beither\b[^.]{1,60}\bor\b[^.]{1,40}\b(?:folly|treason|betrayal|naivety|naive|madness|suicide)\b"
+)
+VERDICT_WORDS = re.compile(
+    r"(?i)\b(?:betray\w*|treason|surrender\w*|capitulat\w*|folly|foolish\w*|naiv\w*|madness|suicid\w*|humiliat\w*|"
+    r"mistake|weakness|trap|trick\w*|decept\w*|disgrace\w*|shame\w*|blunder)\b"
+)
 REPORTING_ONLY = re.compile(r"(?i)\b(revealed|reported|disclosed|announced|confirmed|noted|said that there (was|were))\b")
 RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could|must) (we|one|\w+)\b[^?]*\b(negotiat\w*|talk\w*|trust|sit|deal)\b[^?]*\?")
 
@@ -156,6 +167,14 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     if explicit and not (weak and oppose >= support + 4):
         conf = 0.65 + min(0.25, 0.05 * (support + 1))
         return StanceResult("conditional", conf, tuple([f"condition:{explicit.group(0)}", *cues]), scores)
+    verdict = IF_NOT_VERDICT.search(text)
+    if verdict and VERDICT_WORDS.search(verdict.group(0) + text[verdict.end() : verdict.end() + 30]):
+        # "if it is not betrayal, it is folly": a verdict in both branches, not a precondition
+        oppose += 2
+        cues.append("if-not verdict")
+        scores = (("support", support), ("oppose", oppose))
+        if condition and condition.start() <= verdict.start() + 3:
+            condition = None
     if condition and _SELF_IF.search(text[condition.start():condition.start() + 40]):
         condition = None  # "if we can finalise this …", "if Tehran wants the deal": no precondition
     if condition:

@@ -49,7 +49,7 @@ from stanceline.errors import ModelError
 from stanceline.judge.embeddings import Embedder, load_embedder
 from stanceline.judge.learned import tokens
 from stanceline.judge.reasons import condition_spans, known_conditions, match_argument, reason_span
-from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, RHETORICAL, score_stance
+from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, IF_NOT_VERDICT as _IF_NOT_VERDICT, RHETORICAL, score_stance
 from stanceline.judge.targets import matcher_for, statement_targets
 from stanceline.records import STANCES, Document, Judgement, PartialDate, Speaker, StanceLabel, Statement
 from stanceline.registry import judges
@@ -90,11 +90,6 @@ _DOUBLE_NEG = re.compile(
 _INVERTED_COND = re.compile(
     r"(?:^|[.;:!?\"“—–-]\s*|,\s*(?:but|and)\s+|\bbut\s+)(?i:should|were|had)\s+(?i:the|a|an|any|such|they|we|washington|tehran|"
     r"iran|america|the americans|it|this|that|both|their|our|your)\b"
-)
-_IF_NOT_VERDICT = re.compile(
-    r"(?i)\bif (?:it|this|that|they|he|she)(?:'s|’s| is| was| are)? not\b[^,;.]{1,40}[,;]\s*"
-    r"(?:then )?(?:it|this|that|they|he|she)"
-    r"(?:'s|’s| is| was| are)\b|\beither\b[^.]{1,60}\bor\b[^.]{1,40}\b(?:folly|treason|betrayal|naivety|naive|madness|suicide)\b"
 )
 _EMBEDDED_REPORT = re.compile(
     r"(?i)\b(?:his|her|their|its|the|such|this|that|these|those|all (?:this|that|the)|any)\s+(?:\w+\s+){0,2}?"
