@@ -25,7 +25,8 @@ OPPOSE = [
     (r"\bpoison\w*", 3), (r"\bnever\b[^.;]{0,60}\b(negotiat\w*|talk\w*|surrender\w*|allow)", 3),
     (r"\b(will|would|shall|do|does|did)\s+not\s+(negotiate|talk|hold talks|sit)", 3),
     (r"\bno\s+(negotiation|negotiations|talks|dialogue)\b", 3), (r"\brefus\w*", 2), (r"\breject\w*", 2),
-    (r"\boppos(e|es|ed|ing|ition)\b", 2), (r"\bmistake\b", 2), (r"\bmeaningless\b", 3), (r"\bfutil\w*", 3),
+    (r"\boppos(e|es|ed|ing)\b|(?<!exiled )(?<!exile )\bopposition\b(?! (?:group|website|site|coalition|part(?:y|ies)|figures?|"
+     r"leaders?|council|media|lawmakers|conference|radio|channel|activists?|weekly|daily|camp|movement|politicians?|in exile))", 2), (r"\bmistake\b", 2), (r"\bmeaningless\b", 3), (r"\bfutil\w*", 3),
     (r"\buseless\b", 3), (r"\bpointless\b", 3), (r"\bsurrender\w*", 2), (r"\bransom\b", 2), (r"\bbetray\w*", 2),
     (r"\btreason\w*|\btreacher\w*", 2), (r"\bcaptivity\b", 2), (r"\bhumiliat\w*", 2), (r"\bdead in the water\b", 3),
     (r"\b(does|do|will) not solve\b|\bcannot be solved\b|\bsolve nothing\b|\bno results?\b|\byields? no\b", 3),
@@ -72,8 +73,10 @@ SUPPORT = [
      r"\bkeep (?:a|the) channel open\b|\btest whether\b|\bwin-win\b|\bbreakthrough\b|\bclose to (?:a|an)\b", 2),
 ]
 CONDITION = re.compile(
-    r"(?i)\b(if|unless|provided(?: that)?|providing|on condition|only if|as long as|so long as|in return for|"
-    r"in exchange for|the first step is|must first|should first|preconditions?|conditions? for|only (?:through )?indirect|"
+    r"(?i)\b((?<!even )(?<!as )if(?! (?:you ask me|needed|necessary|need be|any\b|at all|anything))|unless|provided(?: that)?|providing|"
+    r"on condition|only if|as long as|so long as|in return for|"
+    r"in exchange for|the first step is|must first|should first|(?<!without )(?<!without any )(?<!no )preconditions?|conditions? for|"
+    r"only (?:through )?indirect|"
     r"only when|only after|until)\b"
 )
 # Constructions that state a precondition by themselves, whatever else the statement says.
@@ -90,7 +93,10 @@ EXPLICIT_CONDITION = re.compile(
     r"(?:will|would|shall) (?:burn|shred|tear up|leave|quit|exit|abandon|withdraw from) (?:\w+ ){0,4}?(?:if|when|should|the (?:americans|us|other side)) (?:\w+ ){0,4}?(?:not )?(?:abide|comply|honou?r|violate|tear|breach|withdraw|fulfil)\w*|"
     r"(?:when|once) (?:it|they|washington|the (?:us|united states|americans)) (?:serves?|lifts?|returns?|changes?|stops?|shows?)|"
     r"need to be sure|would need to|permissible when|(?:must|should|has to|have to|needs? to) be (?:lifted|removed|guaranteed|verified)|(?<!without )(?<!without any )(?<!no )preconditions?|possible with (?:any )?(?:other|another|a different)|"
-    r"with (?:any )?(?:other|another|a different) (?:administration|government|president))\b"
+    r"with (?:any )?(?:other|another|a different) (?:administration|government|president)|"
+    r"(?:no|not|never)\b[^.;]{0,50}\buntil (?:the|they|washington|tehran|america|iran|its?|our|their|all)\b|"
+    r"(?:no|not|never)\b[^.;]{0,40}\bunder (?:maximum |such |this )?(?:pressure|threats?|duress|fire)|"
+    r"(?:no|not|never)\b[^.;]{0,50}\bwith (?:this|the current|the present|the sitting) (?:\w+ )?(?:administration|government|team|president))\b"
 )
 ACCEPTS = re.compile(
     r"(?i)\b(negotiat\w*|talk\w*|sit|dialogue|table|deal|agreement|assess|decide|possible|could|can|would|will|"
@@ -124,12 +130,26 @@ class StanceResult:
     scores: tuple[tuple[str, float], ...]
 
 
+_NO_PRECONDITIONS = re.compile(r"(?i)\bwithout (?:any )?preconditions\b")
+
+
 def _negated(text: str, start: int) -> bool:
-    return bool(_NEG_BEFORE.search(text[max(0, start - 40) : start]))
+    # "without preconditions, anytime": the "without" belongs to the preconditions
+    return bool(_NEG_BEFORE.search(_NO_PRECONDITIONS.sub("free of preconditions", text[max(0, start - 40) : start])))
+
+
+_OWN_VOICE = re.compile(r"(?i)(?:\bbut|;|—|–|\.)\s+(?:I|we)\s+(?:\w+\s+)?(?:believe|think|say|consider|am convinced|know|see|"
+                        r"would say|hold)\b|\bbut (?:she|he) (?:believes|thinks|considers|says)\b|\b(?:the )?(?:\w+ )?(?:said|says) (?:she|he) (?:believes|considers|thinks)\b")
+_OTHERS_SAY = re.compile(r"(?i)\b(?:some|they|critics|hardliners|opponents|people|others|many|our opponents|the \w+ers?)\b"
+                         r"(?:\s+\w+){0,4}?\s+(?:say|says|said|call|calls|claim|claims|argue|argues|will call|insist|shout)\b")
 
 
 def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     """Label one statement's text (its cue verb helps: 'refuse', 'reveal')."""
+    own = _OWN_VOICE.search(text)
+    if own and _OTHERS_SAY.search(text[: own.start()]):
+        # "The hardliners say talks are poison, but I believe they are the only way": the speaker's clause decides.
+        text = text[own.start() :]
     support = oppose = 0.0
     cues: list[str] = []
     for pattern, weight in _SUPPORT:
