@@ -74,14 +74,15 @@ SUPPORT = [
 ]
 CONDITION = re.compile(
     r"(?i)\b((?<!even )(?<!as )if(?! (?:you ask me|needed|necessary|need be|any\b|at all|anything))|unless|provided(?: that)?|providing|"
-    r"on condition|only if|as long as|so long as|in return for|"
+    r"on condition|only if|(?<!for )as long as|(?<!for )so long as|in return for|"
     r"in exchange for|the first step is|must first|should first|(?<!without )(?<!without any )(?<!no )preconditions?|conditions? for|"
     r"only (?:through )?indirect|"
     r"only when|only after|until)\b"
 )
 # Constructions that state a precondition by themselves, whatever else the statement says.
 EXPLICIT_CONDITION = re.compile(
-    r"(?i)\b(unless|provided(?: that)?|on (?:the )?condition|only if|only after|only when|as long as|so long as|"
+    r"(?i)\b(unless|provided(?: that)?|on (?:the )?condition|only if|only after|only when|only while|(?<!for )as long as|(?<!for )so long as|"
+    r"(?:sign|accept|take|agree to|back) only (?:a|an|the) (?:deal|agreement)|"
     r"must first|should first|first step is|(?:return|lift\w*|come back)\s+(?:\w+\s+){0,3}?first|in return for|in exchange for|"
     r"on (?:the|that|this) basis|on the basis of|compliance[- ]for[- ]compliance|step[- ]for[- ]step|"
     r"(?:would|will|could) only (?:accept|agree|negotiate|sign|talk|return)|only (?:accept|agree to) (?:a|an|any)|"
@@ -110,9 +111,13 @@ IF_NOT_VERDICT = re.compile(
     r"(?:'s|’s| is| was| are)\b|\beither\b[^.]{1,60}\bor\b[^.]{1,40}\b(?:folly|treason|betrayal|naivety|naive|madness|suicide)\b"
 )
 VERDICT_WORDS = re.compile(
-    r"(?i)\b(?:betray\w*|treason|surrender\w*|capitulat\w*|folly|foolish\w*|naiv\w*|madness|suicid\w*|humiliat\w*|"
-    r"mistake|weakness|trap|trick\w*|decept\w*|disgrace\w*|shame\w*|blunder)\b"
+    r"(?i)\b(?:betray\w*|treason|surrender\w*|capitulat\w*|folly|fool\w*|naiv\w*|madness|suicid\w*|humiliat\w*|"
+    r"mistake|weakness|trap|trick\w*|decept\w*|disgrace\w*|shame\w*|blunder|sin)\b"
 )
+# "if negotiating with them is wisdom, I prefer to remain a fool": an if-clause that only sets up a verdict
+IF_VERDICT = re.compile(r"(?i)\bif\b[^,;.]{1,70}\b(?:is|are|was|were)\b[^,;.]{1,40}[,;]")
+# "if the deal had been good for us, they would never have signed it": counterfactual, not a precondition
+COUNTERFACTUAL_IF = re.compile(r"(?i)\bif\b[^,;.]{1,80}\bhad\b[^.;]{1,120}\b(?:would|could|might)(?: \w+)? have\b")
 REPORTING_ONLY = re.compile(r"(?i)\b(revealed|reported|disclosed|announced|confirmed|noted|said that there (was|were))\b")
 RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could|must) (we|one|\w+)\b[^?]*\b(negotiat\w*|talk\w*|trust|sit|deal)\b[^?]*\?")
 
@@ -139,7 +144,7 @@ def _negated(text: str, start: int) -> bool:
 
 
 _OWN_VOICE = re.compile(r"(?i)(?:\bbut|;|—|–|\.)\s+(?:I|we)\s+(?:\w+\s+)?(?:believe|think|say|consider|am convinced|know|see|"
-                        r"would say|hold)\b|\bbut (?:she|he) (?:believes|thinks|considers|says)\b|\b(?:the )?(?:\w+ )?(?:said|says) (?:she|he) (?:believes|considers|thinks)\b")
+                        r"would say|hold|call)\b|,\s+but\b|\bbut (?:she|he) (?:believes|thinks|considers|says)\b|\b(?:the )?(?:\w+ )?(?:said|says) (?:she|he) (?:believes|considers|thinks)\b")
 _OTHERS_SAY = re.compile(r"(?i)\b(?:some|they|critics|hardliners|opponents|people|others|many|our opponents|the \w+ers?)\b"
                          r"(?:\s+\w+){0,4}?\s+(?:say|says|said|call|calls|claim|claims|argue|argues|will call|insist|shout)\b")
 
@@ -188,7 +193,16 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
         conf = 0.65 + min(0.25, 0.05 * (support + 1))
         return StanceResult("conditional", conf, tuple([f"condition:{explicit.group(0)}", *cues]), scores)
     verdict = IF_NOT_VERDICT.search(text)
-    if verdict and VERDICT_WORDS.search(verdict.group(0) + text[verdict.end() : verdict.end() + 30]):
+    if verdict is None:
+        verdict = IF_VERDICT.search(text)
+        if verdict is not None and not VERDICT_WORDS.search(text[verdict.end() : verdict.end() + 80]):
+            verdict = None
+    if condition and COUNTERFACTUAL_IF.search(text[condition.start():]) and condition.group(0).lower() == "if":
+        condition = None
+        oppose += 1
+        cues.append("counterfactual if")
+        scores = (("support", support), ("oppose", oppose))
+    if verdict and VERDICT_WORDS.search(verdict.group(0) + text[verdict.end() : verdict.end() + 80]):
         # "if it is not betrayal, it is folly": a verdict in both branches, not a precondition
         oppose += 2
         cues.append("if-not verdict")
