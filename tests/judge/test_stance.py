@@ -84,3 +84,17 @@ def test_others_words_before_the_speakers_own_do_not_decide() -> None:
     # the opponents' "betrayal" is theirs; the speaker's clause has no cue of its own, so the rules abstain
     text = "The hardliners say talking to America is betrayal, but I believe it is the only sensible course."
     assert score_stance(text).stance == "neutral"
+
+
+@pytest.mark.parametrize(("text", "stance"), [
+    # counterfactual if-clause: a verdict on the past, not a precondition
+    ("If the agreement had served Iran, Washington would never have signed it, the columnist wrote.", "oppose"),
+    # an if-clause that only sets up a verdict
+    ("If sitting down with them again is wisdom, I would rather be a fool, the MP said.", "oppose"),
+    # "for as long as" is open-ended, not a condition
+    ("Oman said it was ready to host the exchanges for as long as the two sides want.", "support"),
+    # others' words, then the speaker's own after "but"
+    ("They say the talks are useful, but we will never negotiate with Washington.", "oppose"),
+])
+def test_scope_rules_v3_verdicts(text: str, stance: str) -> None:
+    assert score_stance(text).stance == stance
