@@ -635,6 +635,12 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"lexicon.v1 {split}"] = scores(gold, [score_stance(r["text"]).stance for r in rows])
         learned = predict_stances([r["text"] for r in rows], embedder=embedder)
         figures[f"learned.v1 {split}"] = scores(gold, [p for p, _ in learned])
+        lexical_only = v2.StanceScorer(raw_model, None, use_embeddings=False)
+        model_labels = [p.stance for p in lexical_only.score([r["text"] for r in rows], [r["target"] for r in rows])]
+        figures[f"cascade.v1 {split} (rules, lexical head where they say neutral or a deferred scope fires)"] = scores(
+            gold, cascade_labels(rows, model_labels, meta.get("cascade_defer", [])))
+        figures[f"cascade.v1 {split} without deferral (rules unless they say neutral)"] = scores(
+            gold, cascade_labels(rows, model_labels, []))
         for source in ("domain.jsonl", "heldout.jsonl"):
             sub = [r for r in rows if r["source"] == source]
             if sub:
@@ -714,6 +720,11 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
             f"{prop_meta['chosen']}, kept for the best domain dev macro-F1 ({prop_meta['domain_dev_by_candidate']}; "
             f"public dev macro-F1 by candidate {prop_meta['dev_by_candidate']}).",
             f"cascade kept: {meta['cascade'] or 'none'} (dev macro-F1 {meta.get('cascade_dev')}).",
+            f"cascade.v1 lets this model (lexical head) decide instead of the rules where these scope signals fire: "
+            f"{meta.get('cascade_defer') or 'none'} (proposed where the out-of-fold lexical head beat the rules on train "
+            f"statements the rules decide, at least {DEFER_MIN} of them, among {list(DEFER_CANDIDATES)}; kept because "
+            f"cascade dev macro-F1 rose from {meta.get('cascade_defer_selection', {}).get('dev_macro_f1_without')} to "
+            f"{meta.get('cascade_defer_selection', {}).get('dev_macro_f1_with')}).",
             "ece: expected calibration error of the top label, 10 equal-width bins, after temperature scaling unless named.",
             "PERSPECTRUM (CC BY-SA 4.0) and IBM-ArgQ (CC BY-SA 3.0; (c) IBM 2014, (c) Wikipedia) are read in place; no text "
             "of theirs is stored in the model, only regression weights.",
