@@ -47,7 +47,8 @@ def test_the_rules_decide_where_their_cues_fire_and_the_model_gives_the_confiden
 # training data). Each names the class; the label is what a reader takes the speaker to say.
 @pytest.mark.parametrize(("stance", "text"), [
     # taking part in or welcoming talks without a stance verb
-    ("support", "The foreign ministry said the window for diplomacy with Washington stays open and its envoys will be in Oman next week."),
+    ("support", "The foreign ministry said the window for diplomacy with Washington stays open "
+                "and its envoys will be in Oman next week."),
     ("support", "The spokesman said the new round gives a genuine opportunity to put the nuclear agreement back on track."),
     ("support", "The president warned hardliners against labelling the diplomats who talk to Washington as traitors."),
     # double negation

@@ -45,7 +45,8 @@ class CascadeJudge:
             return False
         from stanceline.judge.v2 import scope_signals
 
-        return any(n.split(":", 1)[1] in self.defer for n in scope_signals(statement.text, statement.cue) if n.startswith("scope:"))
+        fired = (n.split(":", 1)[1] for n in scope_signals(statement.text, statement.cue) if n.startswith("scope:"))
+        return any(name in self.defer for name in fired)
 
     def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]:
         from stanceline.judge.v2 import statement_scope

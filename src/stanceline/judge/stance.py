@@ -26,7 +26,9 @@ OPPOSE = [
     (r"\b(will|would|shall|do|does|did)\s+not\s+(negotiate|talk|hold talks|sit)", 3),
     (r"\bno\s+(negotiation|negotiations|talks|dialogue)\b", 3), (r"\brefus\w*", 2), (r"\breject\w*", 2),
     (r"\boppos(e|es|ed|ing)\b|(?<!exiled )(?<!exile )\bopposition\b(?! (?:group|website|site|coalition|part(?:y|ies)|figures?|"
-     r"leaders?|council|media|lawmakers|conference|radio|channel|activists?|weekly|daily|camp|movement|politicians?|in exile))", 2), (r"\bmistake\b", 2), (r"\bmeaningless\b", 3), (r"\bfutil\w*", 3),
+     r"leaders?|council|media|lawmakers|conference|radio|channel|activists?|weekly|daily|camp|movement|politicians?|"
+     r"in exile))", 2),
+    (r"\bmistake\b", 2), (r"\bmeaningless\b", 3), (r"\bfutil\w*", 3),
     (r"\buseless\b", 3), (r"\bpointless\b", 3), (r"\bsurrender\w*", 2), (r"\bransom\b", 2), (r"\bbetray\w*", 2),
     (r"\btreason\w*|\btreacher\w*", 2), (r"\bcaptivity\b", 2), (r"\bhumiliat\w*", 2), (r"\bdead in the water\b", 3),
     (r"\b(does|do|will) not solve\b|\bcannot be solved\b|\bsolve nothing\b|\bno results?\b|\byields? no\b", 3),
@@ -73,15 +75,18 @@ SUPPORT = [
      r"\bkeep (?:a|the) channel open\b|\btest whether\b|\bwin-win\b|\bbreakthrough\b|\bclose to (?:a|an)\b", 2),
 ]
 CONDITION = re.compile(
-    r"(?i)\b((?<!even )(?<!as )if(?! (?:you ask me|needed|necessary|need be|any\b|at all|anything))|unless|provided(?: that)?|providing|"
+    r"(?i)\b((?<!even )(?<!as )if(?! (?:you ask me|needed|necessary|need be|any\b|at all|anything))|"
+    r"unless|provided(?: that)?|providing|"
     r"on condition|only if|(?<!for )as long as|(?<!for )so long as|in return for|"
-    r"in exchange for|the first step is|must first|should first|(?<!without )(?<!without any )(?<!no )preconditions?|conditions? for|"
+    r"in exchange for|the first step is|must first|should first|(?<!without )(?<!without any )(?<!no )preconditions?|"
+    r"conditions? for|"
     r"only (?:through )?indirect|"
     r"only when|only after|until)\b"
 )
 # Constructions that state a precondition by themselves, whatever else the statement says.
 EXPLICIT_CONDITION = re.compile(
-    r"(?i)\b(unless|provided(?: that)?|on (?:the )?condition|only if|only after|only when|only while|(?<!for )as long as|(?<!for )so long as|"
+    r"(?i)\b(unless|provided(?: that)?|on (?:the )?condition|only if|only after|only when|only while|(?<!for )as long as|"
+    r"(?<!for )so long as|"
     r"(?:sign|accept|take|agree to|back) only (?:a|an|the) (?:deal|agreement)|"
     r"must first|should first|first step is|(?:return|lift\w*|come back)\s+(?:\w+\s+){0,3}?first|in return for|in exchange for|"
     r"on (?:the|that|this) basis|on the basis of|compliance[- ]for[- ]compliance|step[- ]for[- ]step|"
@@ -97,7 +102,8 @@ EXPLICIT_CONDITION = re.compile(
     r"with (?:any )?(?:other|another|a different) (?:administration|government|president)|"
     r"(?:no|not|never)\b[^.;]{0,50}\buntil (?:the|they|washington|tehran|america|iran|its?|our|their|all)\b|"
     r"(?:no|not|never)\b[^.;]{0,40}\bunder (?:maximum |such |this )?(?:pressure|threats?|duress|fire)|"
-    r"(?:no|not|never)\b[^.;]{0,50}\bwith (?:this|the current|the present|the sitting) (?:\w+ )?(?:administration|government|team|president))\b"
+    r"(?:no|not|never)\b[^.;]{0,50}\bwith (?:this|the current|the present|the sitting) (?:\w+ )?"
+    r"(?:administration|government|team|president))\b"
 )
 ACCEPTS = re.compile(
     r"(?i)\b(negotiat\w*|talk\w*|sit|dialogue|table|deal|agreement|assess|decide|possible|could|can|would|will|"
@@ -144,7 +150,8 @@ def _negated(text: str, start: int) -> bool:
 
 
 _OWN_VOICE = re.compile(r"(?i)(?:\bbut|;|—|–|\.)\s+(?:I|we)\s+(?:\w+\s+)?(?:believe|think|say|consider|am convinced|know|see|"
-                        r"would say|hold|call)\b|,\s+but\b|\bbut (?:she|he) (?:believes|thinks|considers|says)\b|\b(?:the )?(?:\w+ )?(?:said|says) (?:she|he) (?:believes|considers|thinks)\b")
+                        r"would say|hold|call)\b|,\s+but\b|\bbut (?:she|he) (?:believes|thinks|considers|says)\b|"
+                        r"\b(?:the )?(?:\w+ )?(?:said|says) (?:she|he) (?:believes|considers|thinks)\b")
 _OTHERS_SAY = re.compile(r"(?i)\b(?:some|they|critics|hardliners|opponents|people|others|many|our opponents|the \w+ers?)\b"
                          r"(?:\s+\w+){0,4}?\s+(?:say|says|said|call|calls|claim|claims|argue|argues|will call|insist|shout)\b")
 

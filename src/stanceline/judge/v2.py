@@ -49,7 +49,8 @@ from stanceline.errors import ModelError
 from stanceline.judge.embeddings import Embedder, load_embedder
 from stanceline.judge.learned import tokens
 from stanceline.judge.reasons import condition_spans, known_conditions, match_argument, reason_span
-from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, IF_NOT_VERDICT as _IF_NOT_VERDICT, RHETORICAL, score_stance
+from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, RHETORICAL, score_stance
+from stanceline.judge.stance import IF_NOT_VERDICT as _IF_NOT_VERDICT
 from stanceline.judge.targets import matcher_for, statement_targets
 from stanceline.records import STANCES, Document, Judgement, PartialDate, Speaker, StanceLabel, Statement
 from stanceline.registry import judges

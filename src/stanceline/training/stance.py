@@ -431,7 +431,7 @@ def choose_defer(train: list[dict[str, Any]], dev: list[dict[str, Any]], lexical
                 t["model"] += m == r["stance"]
     proposed = sorted(k for k, t in table.items()
                       if k in DEFER_CANDIDATES and t["n"] >= DEFER_MIN and t["model"] > t["rule"])
-    scorer = v2.StanceScorer(v2.JudgeV2Model(CLASSES, None, lexical, None, {}), None, use_embeddings=False)  # type: ignore[arg-type]
+    scorer = v2.StanceScorer(v2.JudgeV2Model(CLASSES, None, lexical, None, {}), None, use_embeddings=False)
     model_dev = [p.stance for p in scorer.score([r["text"] for r in dev], [r["target"] for r in dev])]
     gold = [r["stance"] for r in dev]
     without = scores(gold, cascade_labels(dev, model_dev, []))
