@@ -57,3 +57,44 @@ def test_score_stance_threat_inside_if_stays_opposition() -> None:
     text = ("Negotiation with the US does not solve any problems. If you are willing to pay ransom, "
             "you will have to do it repeatedly and cross all your red lines.")
     assert score_stance(text).stance == "oppose"
+
+
+# Scope rules added for judge-v3 (sentences written for these tests).
+@pytest.mark.parametrize(("text", "stance"), [
+    # "without preconditions" is an offer, not a condition; its "without" does not negate what follows
+    ("The secretary said Washington would meet the Iranians without preconditions, anytime they choose.", "support"),
+    # concessive "even if" is no condition
+    ("The minister said Tehran would resume talks even if the first round brought nothing.", "support"),
+    # the political opposition is not opposition to talks
+    ("The opposition channel reported that the two delegations had met in Oslo.", "neutral"),
+    # refusals tied to a changeable circumstance are conditional
+    ("The general said there would be no talks with Washington until the sanctions on our banks are lifted.", "conditional"),
+    ("The spokesman said Iran would never negotiate under threats of war.", "conditional"),
+    ("The MP said there would be no deal with the current American administration.", "conditional"),
+    # a verdict in both branches is opposition, not a condition
+    ("If this is not capitulation, it is a blunder, the cleric said of the talks.", "oppose"),
+    # a genuine condition stays conditional
+    ("If the Americans release our funds, we will return to the talks.", "conditional"),
+])
+def test_scope_rules_v3(text: str, stance: str) -> None:
+    assert score_stance(text).stance == stance
+
+
+def test_others_words_before_the_speakers_own_do_not_decide() -> None:
+    # the opponents' "betrayal" is theirs; the speaker's clause has no cue of its own, so the rules abstain
+    text = "The hardliners say talking to America is betrayal, but I believe it is the only sensible course."
+    assert score_stance(text).stance == "neutral"
+
+
+@pytest.mark.parametrize(("text", "stance"), [
+    # counterfactual if-clause: a verdict on the past, not a precondition
+    ("If the agreement had served Iran, Washington would never have signed it, the columnist wrote.", "oppose"),
+    # an if-clause that only sets up a verdict
+    ("If sitting down with them again is wisdom, I would rather be a fool, the MP said.", "oppose"),
+    # "for as long as" is open-ended, not a condition
+    ("Oman said it was ready to host the exchanges for as long as the two sides want.", "support"),
+    # others' words, then the speaker's own after "but"
+    ("They say the talks are useful, but we will never negotiate with Washington.", "oppose"),
+])
+def test_scope_rules_v3_verdicts(text: str, stance: str) -> None:
+    assert score_stance(text).stance == stance

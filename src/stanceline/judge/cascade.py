@@ -35,6 +35,18 @@ class CascadeJudge:
         self.rules = LexiconJudge(pack, linker)
         # The lexical head: measured as good as the embedded one behind the rules, at a fifth of the time.
         self.model = JudgeV2(pack, linker, use_embeddings=use_embeddings)
+        # Scope signals under which the model, not the rules, decides: chosen by the trainer where the
+        # model read those statements better than the rules (out-of-fold on train, confirmed on dev).
+        self.defer = frozenset(self.model.scorer.model.meta.get("cascade_defer", ()))
+
+    def deferred(self, statement: Statement) -> bool:
+        """True when a scope signal the rules are blind to fires on the words the rules read (see ``defer``)."""
+        if not self.defer:
+            return False
+        from stanceline.judge.v2 import scope_signals
+
+        fired = (n.split(":", 1)[1] for n in scope_signals(statement.text, statement.cue) if n.startswith("scope:"))
+        return any(name in self.defer for name in fired)
 
     def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]:
         from stanceline.judge.v2 import statement_scope
@@ -47,6 +59,10 @@ class CascadeJudge:
                                           [ruled[i].judgement.target or "" for i in decided],  # type: ignore[union-attr]
                                           [statements[i].cue for i in decided])
         belief = dict(zip(decided, beliefs, strict=True))
+        # Where a scope signal the rules are blind to fires (see ``defer``), the model decides.
+        deferred = [i for i in decided if self.deferred(statements[i])]
+        if deferred:
+            modelled.update(zip(deferred, self.model.judge(doc, [statements[i] for i in deferred]), strict=True))
         out = []
         for i, st in enumerate(ruled):
             if i in modelled and modelled[i].judgement is not None and modelled[i].judgement.target is not None:  # type: ignore[union-attr]
@@ -63,7 +79,7 @@ class CascadeJudge:
 
         rule = self.rules.judge_toward(doc, statement, target)
         pred = self.model.scorer.score([statement_scope(doc, statement)], [target.label], [statement.cue])[0]
-        if rule.stance is not None and rule.stance != "neutral":
+        if rule.stance is not None and rule.stance != "neutral" and not self.deferred(statement):
             return replace(rule, produced_by=VERSION, confidence=round(pred.probabilities.get(rule.stance, 0.0), 3),
                            cues=("decided-by:lexicon.v1", *rule.cues))
         text = statement.text

@@ -25,7 +25,10 @@ OPPOSE = [
     (r"\bpoison\w*", 3), (r"\bnever\b[^.;]{0,60}\b(negotiat\w*|talk\w*|surrender\w*|allow)", 3),
     (r"\b(will|would|shall|do|does|did)\s+not\s+(negotiate|talk|hold talks|sit)", 3),
     (r"\bno\s+(negotiation|negotiations|talks|dialogue)\b", 3), (r"\brefus\w*", 2), (r"\breject\w*", 2),
-    (r"\boppos(e|es|ed|ing|ition)\b", 2), (r"\bmistake\b", 2), (r"\bmeaningless\b", 3), (r"\bfutil\w*", 3),
+    (r"\boppos(e|es|ed|ing)\b|(?<!exiled )(?<!exile )\bopposition\b(?! (?:group|website|site|coalition|part(?:y|ies)|figures?|"
+     r"leaders?|council|media|lawmakers|conference|radio|channel|activists?|weekly|daily|camp|movement|politicians?|"
+     r"in exile))", 2),
+    (r"\bmistake\b", 2), (r"\bmeaningless\b", 3), (r"\bfutil\w*", 3),
     (r"\buseless\b", 3), (r"\bpointless\b", 3), (r"\bsurrender\w*", 2), (r"\bransom\b", 2), (r"\bbetray\w*", 2),
     (r"\btreason\w*|\btreacher\w*", 2), (r"\bcaptivity\b", 2), (r"\bhumiliat\w*", 2), (r"\bdead in the water\b", 3),
     (r"\b(does|do|will) not solve\b|\bcannot be solved\b|\bsolve nothing\b|\bno results?\b|\byields? no\b", 3),
@@ -72,13 +75,19 @@ SUPPORT = [
      r"\bkeep (?:a|the) channel open\b|\btest whether\b|\bwin-win\b|\bbreakthrough\b|\bclose to (?:a|an)\b", 2),
 ]
 CONDITION = re.compile(
-    r"(?i)\b(if|unless|provided(?: that)?|providing|on condition|only if|as long as|so long as|in return for|"
-    r"in exchange for|the first step is|must first|should first|preconditions?|conditions? for|only (?:through )?indirect|"
+    r"(?i)\b((?<!even )(?<!as )if(?! (?:you ask me|needed|necessary|need be|any\b|at all|anything))|"
+    r"unless|provided(?: that)?|providing|"
+    r"on condition|only if|(?<!for )as long as|(?<!for )so long as|in return for|"
+    r"in exchange for|the first step is|must first|should first|(?<!without )(?<!without any )(?<!no )preconditions?|"
+    r"conditions? for|"
+    r"only (?:through )?indirect|"
     r"only when|only after|until)\b"
 )
 # Constructions that state a precondition by themselves, whatever else the statement says.
 EXPLICIT_CONDITION = re.compile(
-    r"(?i)\b(unless|provided(?: that)?|on (?:the )?condition|only if|only after|only when|as long as|so long as|"
+    r"(?i)\b(unless|provided(?: that)?|on (?:the )?condition|only if|only after|only when|only while|(?<!for )as long as|"
+    r"(?<!for )so long as|"
+    r"(?:sign|accept|take|agree to|back) only (?:a|an|the) (?:deal|agreement)|"
     r"must first|should first|first step is|(?:return|lift\w*|come back)\s+(?:\w+\s+){0,3}?first|in return for|in exchange for|"
     r"on (?:the|that|this) basis|on the basis of|compliance[- ]for[- ]compliance|step[- ]for[- ]step|"
     r"(?:would|will|could) only (?:accept|agree|negotiate|sign|talk|return)|only (?:accept|agree to) (?:a|an|any)|"
@@ -90,12 +99,31 @@ EXPLICIT_CONDITION = re.compile(
     r"(?:will|would|shall) (?:burn|shred|tear up|leave|quit|exit|abandon|withdraw from) (?:\w+ ){0,4}?(?:if|when|should|the (?:americans|us|other side)) (?:\w+ ){0,4}?(?:not )?(?:abide|comply|honou?r|violate|tear|breach|withdraw|fulfil)\w*|"
     r"(?:when|once) (?:it|they|washington|the (?:us|united states|americans)) (?:serves?|lifts?|returns?|changes?|stops?|shows?)|"
     r"need to be sure|would need to|permissible when|(?:must|should|has to|have to|needs? to) be (?:lifted|removed|guaranteed|verified)|(?<!without )(?<!without any )(?<!no )preconditions?|possible with (?:any )?(?:other|another|a different)|"
-    r"with (?:any )?(?:other|another|a different) (?:administration|government|president))\b"
+    r"with (?:any )?(?:other|another|a different) (?:administration|government|president)|"
+    r"(?:no|not|never)\b[^.;]{0,50}\buntil (?:the|they|washington|tehran|america|iran|its?|our|their|all)\b|"
+    r"(?:no|not|never)\b[^.;]{0,40}\bunder (?:maximum |such |this )?(?:pressure|threats?|duress|fire)|"
+    r"(?:no|not|never)\b[^.;]{0,50}\bwith (?:this|the current|the present|the sitting) (?:\w+ )?"
+    r"(?:administration|government|team|president))\b"
 )
 ACCEPTS = re.compile(
     r"(?i)\b(negotiat\w*|talk\w*|sit|dialogue|table|deal|agreement|assess|decide|possible|could|can|would|will|"
     r"should get|get what|rightfully|ready|go back|come back|return)\b"
 )
+# "if it is not betrayal, it is folly", "if talking to them is not surrender, it is naivety": a verdict
+# in both branches, not a precondition.
+IF_NOT_VERDICT = re.compile(
+    r"(?i)\bif (?:it|this|that|they|he|she|[\w'’ -]{3,40}? (?:is|are|was|were))(?:'s|’s| is| was| are)? not\b[^,;.]{1,40}[,;]\s*"
+    r"(?:then )?(?:it|this|that|they|he|she)"
+    r"(?:'s|’s| is| was| are)\b|\beither\b[^.]{1,60}\bor\b[^.]{1,40}\b(?:folly|treason|betrayal|naivety|naive|madness|suicide)\b"
+)
+VERDICT_WORDS = re.compile(
+    r"(?i)\b(?:betray\w*|treason|surrender\w*|capitulat\w*|folly|fool\w*|naiv\w*|madness|suicid\w*|humiliat\w*|"
+    r"mistake|weakness|trap|trick\w*|decept\w*|disgrace\w*|shame\w*|blunder|sin)\b"
+)
+# "if negotiating with them is wisdom, I prefer to remain a fool": an if-clause that only sets up a verdict
+IF_VERDICT = re.compile(r"(?i)\bif\b[^,;.]{1,70}\b(?:is|are|was|were)\b[^,;.]{1,40}[,;]")
+# "if the deal had been good for us, they would never have signed it": counterfactual, not a precondition
+COUNTERFACTUAL_IF = re.compile(r"(?i)\bif\b[^,;.]{1,80}\bhad\b[^.;]{1,120}\b(?:would|could|might)(?: \w+)? have\b")
 REPORTING_ONLY = re.compile(r"(?i)\b(revealed|reported|disclosed|announced|confirmed|noted|said that there (was|were))\b")
 RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could|must) (we|one|\w+)\b[^?]*\b(negotiat\w*|talk\w*|trust|sit|deal)\b[^?]*\?")
 
@@ -113,12 +141,27 @@ class StanceResult:
     scores: tuple[tuple[str, float], ...]
 
 
+_NO_PRECONDITIONS = re.compile(r"(?i)\bwithout (?:any )?preconditions\b")
+
+
 def _negated(text: str, start: int) -> bool:
-    return bool(_NEG_BEFORE.search(text[max(0, start - 40) : start]))
+    # "without preconditions, anytime": the "without" belongs to the preconditions
+    return bool(_NEG_BEFORE.search(_NO_PRECONDITIONS.sub("free of preconditions", text[max(0, start - 40) : start])))
+
+
+_OWN_VOICE = re.compile(r"(?i)(?:\bbut|;|—|–|\.)\s+(?:I|we)\s+(?:\w+\s+)?(?:believe|think|say|consider|am convinced|know|see|"
+                        r"would say|hold|call)\b|,\s+but\b|\bbut (?:she|he) (?:believes|thinks|considers|says)\b|"
+                        r"\b(?:the )?(?:\w+ )?(?:said|says) (?:she|he) (?:believes|considers|thinks)\b")
+_OTHERS_SAY = re.compile(r"(?i)\b(?:some|they|critics|hardliners|opponents|people|others|many|our opponents|the \w+ers?)\b"
+                         r"(?:\s+\w+){0,4}?\s+(?:say|says|said|call|calls|claim|claims|argue|argues|will call|insist|shout)\b")
 
 
 def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     """Label one statement's text (its cue verb helps: 'refuse', 'reveal')."""
+    own = _OWN_VOICE.search(text)
+    if own and _OTHERS_SAY.search(text[: own.start()]):
+        # "The hardliners say talks are poison, but I believe they are the only way": the speaker's clause decides.
+        text = text[own.start() :]
     support = oppose = 0.0
     cues: list[str] = []
     for pattern, weight in _SUPPORT:
@@ -156,6 +199,23 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
     if explicit and not (weak and oppose >= support + 4):
         conf = 0.65 + min(0.25, 0.05 * (support + 1))
         return StanceResult("conditional", conf, tuple([f"condition:{explicit.group(0)}", *cues]), scores)
+    verdict = IF_NOT_VERDICT.search(text)
+    if verdict is None:
+        verdict = IF_VERDICT.search(text)
+        if verdict is not None and not VERDICT_WORDS.search(text[verdict.end() : verdict.end() + 80]):
+            verdict = None
+    if condition and COUNTERFACTUAL_IF.search(text[condition.start():]) and condition.group(0).lower() == "if":
+        condition = None
+        oppose += 1
+        cues.append("counterfactual if")
+        scores = (("support", support), ("oppose", oppose))
+    if verdict and VERDICT_WORDS.search(verdict.group(0) + text[verdict.end() : verdict.end() + 80]):
+        # "if it is not betrayal, it is folly": a verdict in both branches, not a precondition
+        oppose += 2
+        cues.append("if-not verdict")
+        scores = (("support", support), ("oppose", oppose))
+        if condition and condition.start() <= verdict.start() + 3:
+            condition = None
     if condition and _SELF_IF.search(text[condition.start():condition.start() + 40]):
         condition = None  # "if we can finalise this …", "if Tehran wants the deal": no precondition
     if condition:

@@ -50,6 +50,7 @@ from stanceline.judge.embeddings import Embedder, load_embedder
 from stanceline.judge.learned import tokens
 from stanceline.judge.reasons import condition_spans, known_conditions, match_argument, reason_span
 from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, RHETORICAL, score_stance
+from stanceline.judge.stance import IF_NOT_VERDICT as _IF_NOT_VERDICT
 from stanceline.judge.targets import matcher_for, statement_targets
 from stanceline.records import STANCES, Document, Judgement, PartialDate, Speaker, StanceLabel, Statement
 from stanceline.registry import judges
@@ -83,17 +84,13 @@ def proposition(target: str) -> str:
 _DOUBLE_NEG = re.compile(
     r"(?i)\b(?:no|not|never|nothing|without|hardly)\b[\w\s'’,-]{0,25}?\b(?:objection\w*|oppos\w*|against|"
     r"problem with|reason not to|rul(?:e|ed|ing) (?:it |this |that |talks |them )?out|reject\w*|refus\w*|obstacle|"
-    r"hesitat\w*|averse|reluctan\w*|resist\w*|closed|shy away|turn(?:ed)? (?:it |them )?down|veto\w*)"
+    r"hesitat\w*|averse|reluctan\w*|resist\w*|closed|shy away|turn(?:ed)? (?:it |them )?down|veto\w*|taboo|qualms|"
+    r"off the table|out of the question)"
     r"|\bnot (?:be )?(?:ruled|written) out\b|\bnever said no\b|\bdoes not exclude\b|\bnot excluded?\b|\bnot unwilling\b"
 )
 _INVERTED_COND = re.compile(
     r"(?:^|[.;:!?\"“—–-]\s*|,\s*(?:but|and)\s+|\bbut\s+)(?i:should|were|had)\s+(?i:the|a|an|any|such|they|we|washington|tehran|"
     r"iran|america|the americans|it|this|that|both|their|our|your)\b"
-)
-_IF_NOT_VERDICT = re.compile(
-    r"(?i)\bif (?:it|this|that|they|he|she)(?:'s|’s| is| was| are)? not\b[^,;.]{1,40}[,;]\s*"
-    r"(?:then )?(?:it|this|that|they|he|she)"
-    r"(?:'s|’s| is| was| are)\b|\beither\b[^.]{1,60}\bor\b[^.]{1,40}\b(?:folly|treason|betrayal|naivety|naive|madness|suicide)\b"
 )
 _EMBEDDED_REPORT = re.compile(
     r"(?i)\b(?:his|her|their|its|the|such|this|that|these|those|all (?:this|that|the)|any)\s+(?:\w+\s+){0,2}?"
@@ -487,6 +484,12 @@ class JudgeV2:
             out.append(statement.with_judgements(self._judgements(scopes[i], statement.stated_argument, targets, contextual,
                                                                   predictions[i])))
         return out
+
+    def judge_toward(self, doc: Document, statement: Statement, target: Target) -> Judgement:
+        """The statement's stance toward ``target``, given rather than found (``stanceline judge``)."""
+        scope = statement_scope(doc, statement)
+        pred = self.scorer.score([scope], [target.label], [statement.cue])[0]
+        return self._judgements(scope, statement.stated_argument, [target], False, pred)[0]
 
     def _judgements(self, scope: str, stated_argument: str | None, targets: list[Target], contextual: bool,
                     pred: Prediction) -> tuple[Judgement, ...]:

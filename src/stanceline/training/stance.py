@@ -20,6 +20,7 @@ The project's evaluation articles are never read here.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -362,6 +363,86 @@ def train_domain_head(train: DomainData, dev: DomainData, semantic: bool) -> tup
     return head, {"C": c_best, "dev_macro_f1_by_C": by_c, "temperature": temperature, "features": n}
 
 
+# -- the cascade: where the rules defer to the model ------------------------------------------------
+
+DEFER_FOLDS = 5
+DEFER_MIN = 5  # rule-decided train statements a signal must fire on before it is judged
+# The scope signals written for the rules' blind spots (the rules have no reading of them); the
+# condition and participation signals restate the rules' own cues and are not candidates.
+DEFER_CANDIDATES = ("double-negation", "embedded-report", "inverted-condition", "if-not-verdict", "interview-answer",
+                    "question", "rhetorical-question")
+
+
+def _group(row: dict[str, Any]) -> str:
+    return str(row.get("group") or row["id"])
+
+
+def out_of_fold(rows: list[dict[str, Any]], c: float, folds: int = DEFER_FOLDS) -> list[str]:
+    """The lexical head's label for each row from a head fitted without the row's group (folds by group)."""
+    from sklearn.linear_model import LogisticRegression
+
+    fold = {g: int(hashlib.sha256(f"fold:{g}".encode()).hexdigest()[:8], 16) % folds for g in {_group(r) for r in rows}}
+    out = [""] * len(rows)
+    for k in range(folds):
+        fit_rows = [v for r in rows if fold[_group(r)] != k for v in views(r)]
+        held = [i for i, r in enumerate(rows) if fold[_group(r)] == k]
+        feats = [v2.featurize(r["text"]) for r in fit_rows]
+        counts: Counter[str] = Counter()
+        for f in feats:
+            counts.update(f.keys())
+        vocab = {n: i for i, n in enumerate(sorted(n for n, m in counts.items() if m >= 2 or not n.startswith(("w:", "b:"))))}
+        clf = LogisticRegression(C=c, max_iter=5000, random_state=SEED).fit(
+            design(feats, vocab, None), [CLASSES.index(r["stance"]) for r in fit_rows])
+        pred = clf.predict(design([v2.featurize(rows[i]["text"]) for i in held], vocab, None))
+        for i, p in zip(held, pred, strict=True):
+            out[i] = CLASSES[int(p)]
+    return out
+
+
+def cascade_labels(rows: list[dict[str, Any]], model_labels: Sequence[str], defer: Sequence[str]) -> list[str]:
+    """``cascade.v1``'s reading: the rules where they decide, unless a deferred scope signal fires."""
+    out = []
+    for r, m in zip(rows, model_labels, strict=True):
+        rule = score_stance(r["text"]).stance
+        fired = {n.split(":", 1)[1] for n in v2.featurize(r["text"]) if n.startswith("scope:")}
+        out.append(m if rule == "neutral" or fired & set(defer) else rule)
+    return out
+
+
+def choose_defer(train: list[dict[str, Any]], dev: list[dict[str, Any]], lexical: v2.DomainHead, c: float,
+                 ) -> tuple[list[str], dict[str, Any]]:
+    """Scope signals under which the cascade lets the model decide instead of the rules.
+
+    A signal is proposed where, on train statements the rules decide, the out-of-fold lexical head is
+    right more often than the rules; the proposed set is kept only if the cascade scores better with
+    it on dev than without.
+    """
+    oof = out_of_fold(train, c)
+    table: dict[str, dict[str, int]] = {}
+    for r, m in zip(train, oof, strict=True):
+        rule = score_stance(r["text"]).stance
+        if rule == "neutral":
+            continue
+        for n in v2.featurize(r["text"]):
+            if n.startswith("scope:"):
+                t = table.setdefault(n.split(":", 1)[1], {"n": 0, "rule": 0, "model": 0})
+                t["n"] += 1
+                t["rule"] += rule == r["stance"]
+                t["model"] += m == r["stance"]
+    proposed = sorted(k for k, t in table.items()
+                      if k in DEFER_CANDIDATES and t["n"] >= DEFER_MIN and t["model"] > t["rule"])
+    scorer = v2.StanceScorer(v2.JudgeV2Model(CLASSES, None, lexical, None, {}), None, use_embeddings=False)
+    model_dev = [p.stance for p in scorer.score([r["text"] for r in dev], [r["target"] for r in dev])]
+    gold = [r["stance"] for r in dev]
+    without = scores(gold, cascade_labels(dev, model_dev, []))
+    with_defer = scores(gold, cascade_labels(dev, model_dev, proposed))
+    chosen = proposed if with_defer["macro_f1"] > without["macro_f1"] else []
+    log(f"  cascade: defer to the model under {proposed or 'nothing'}: dev macro-F1 {with_defer['macro_f1']:.3f} "
+        f"(rules-unless-neutral {without['macro_f1']:.3f}); kept: {chosen or 'none'}")
+    return chosen, {"train_out_of_fold": table, "proposed": proposed, "dev_macro_f1_with": with_defer["macro_f1"],
+                    "dev_macro_f1_without": without["macro_f1"]}
+
+
 # -- saving and scoring -----------------------------------------------------------------------------
 
 
@@ -500,7 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"  semantic head: C={sem_meta['C']} T={sem_meta['temperature']}  "
         f"lexical head: C={lex_meta['C']} T={lex_meta['temperature']}")
 
+    defer, defer_meta = choose_defer(splits["train"], splits["dev"], lexical, lex_meta["C"])
     meta: dict[str, Any] = {"seed": SEED, "semantic": sem_meta, "lexical": lex_meta,
+                            "cascade_defer": defer, "cascade_defer_selection": defer_meta,
                             "proposition": {k: v for k, v in prop_meta.items() if k != "public_figures_by_candidate"},
                             "embedder": embedder.name, "embedding_scale": EMBEDDING_SCALE, "cascade": []}
     folder = args.out or model_dir(v2.VERSION)
@@ -552,6 +635,12 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"lexicon.v1 {split}"] = scores(gold, [score_stance(r["text"]).stance for r in rows])
         learned = predict_stances([r["text"] for r in rows], embedder=embedder)
         figures[f"learned.v1 {split}"] = scores(gold, [p for p, _ in learned])
+        lexical_only = v2.StanceScorer(raw_model, None, use_embeddings=False)
+        model_labels = [p.stance for p in lexical_only.score([r["text"] for r in rows], [r["target"] for r in rows])]
+        figures[f"cascade.v1 {split} (rules, lexical head where they say neutral or a deferred scope fires)"] = scores(
+            gold, cascade_labels(rows, model_labels, meta.get("cascade_defer", [])))
+        figures[f"cascade.v1 {split} without deferral (rules unless they say neutral)"] = scores(
+            gold, cascade_labels(rows, model_labels, []))
         for source in ("domain.jsonl", "heldout.jsonl"):
             sub = [r for r in rows if r["source"] == source]
             if sub:
@@ -631,6 +720,11 @@ def make_card(splits: dict[str, list[dict[str, Any]]], args: argparse.Namespace,
             f"{prop_meta['chosen']}, kept for the best domain dev macro-F1 ({prop_meta['domain_dev_by_candidate']}; "
             f"public dev macro-F1 by candidate {prop_meta['dev_by_candidate']}).",
             f"cascade kept: {meta['cascade'] or 'none'} (dev macro-F1 {meta.get('cascade_dev')}).",
+            f"cascade.v1 lets this model (lexical head) decide instead of the rules where these scope signals fire: "
+            f"{meta.get('cascade_defer') or 'none'} (proposed where the out-of-fold lexical head beat the rules on train "
+            f"statements the rules decide, at least {DEFER_MIN} of them, among {list(DEFER_CANDIDATES)}; kept because "
+            f"cascade dev macro-F1 rose from {meta.get('cascade_defer_selection', {}).get('dev_macro_f1_without')} to "
+            f"{meta.get('cascade_defer_selection', {}).get('dev_macro_f1_with')}).",
             "ece: expected calibration error of the top label, 10 equal-width bins, after temperature scaling unless named.",
             "PERSPECTRUM (CC BY-SA 4.0) and IBM-ArgQ (CC BY-SA 3.0; (c) IBM 2014, (c) Wikipedia) are read in place; no text "
             "of theirs is stored in the model, only regression weights.",
