@@ -18,12 +18,18 @@ if ! command -v cmake >/dev/null 2>&1; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$PYTHON" -m pip download -q --no-deps --no-binary :all: --require-hashes -r requirements-llm-server.txt -d "$work"
+"$PYTHON" -m pip download -q --disable-pip-version-check --no-deps --no-binary :all: --require-hashes -r requirements-llm-server.txt -d "$work"
 tar xzf "$work"/llama_cpp_python-*.tar.gz -C "$work"
 src=$(echo "$work"/llama_cpp_python-*/vendor/llama.cpp)
-cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF \
-      -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DGGML_BLAS=OFF >/dev/null
-cmake --build "$work/build" --target llama-server -j "$(nproc)" >/dev/null
+log="$work/build.log"
+echo "building llama-server (about 10 minutes on 2 cores)…"
+if ! { cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF \
+           -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DGGML_BLAS=OFF \
+       && cmake --build "$work/build" --target llama-server -j "$(nproc)"; } >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "llama-server did not build (last lines above)" >&2
+    exit 1
+fi
 mkdir -p "$OUT"
 cp "$work/build/bin/llama-server" "$OUT/llama-server.partial"
 mv "$OUT/llama-server.partial" "$OUT/llama-server"  # whole or absent, if the build is interrupted

@@ -91,3 +91,68 @@ def test_answers_outside_the_pack_or_the_text_are_not_taken(pack) -> None:  # ty
     assert unknown.target is None and unknown.stance is None
     bad_stance = judgement_from({"target": target.id, "stance": "enthusiastic"}, pack, scope, "x", dropped)
     assert bad_stance.stance is None
+
+
+ARTICLE = ("TEHRAN, May 4, 2025 — Foreign Minister Abbas Araghchi said on Sunday that “indirect talks with "
+           "Washington can continue if the threats stop.” Masoud Pezeshkian said the government would not "
+           "negotiate under pressure.\n\nLindsey Graham warned that any deal with Tehran would be a mistake.\n")
+
+
+def _extractor(linker):  # type: ignore[no-untyped-def]
+    from stanceline.llm.config import LLMConfig
+    from stanceline.llm.extractor import LLMExtractor
+
+    return LLMExtractor(None, linker, LLMConfig(url="http://127.0.0.1:9", model="m"))  # type: ignore[arg-type]
+
+
+def _document(text: str):  # type: ignore[no-untyped-def]
+    from stanceline.clean import clean_input
+    from stanceline.records import RawInput
+
+    return clean_input(RawInput("a.txt", text.encode("utf-8"), "text/plain"), 1_000_000)
+
+
+def test_a_model_answer_becomes_grounded_linked_dated_statements(linker) -> None:  # type: ignore[no-untyped-def]
+    extractor, doc = _extractor(linker), _document(ARTICLE)
+    answer = {"statements": [
+        {"speaker": "Abbas Araghchi", "evidence": '"indirect talks with Washington can continue if the threats stop."',
+         "cue": "said", "kind": "indirect", "date_expression": "on Sunday", "target": "negotiation-with-us",
+         "stance": "conditional", "conditions": ["if the threats stop"], "argument": "none"},
+        {"speaker": "he", "evidence": "the government would not negotiate under pressure", "cue": "said", "kind": "indirect",
+         "date_expression": "", "target": "negotiation-with-us", "stance": "oppose", "conditions": [], "argument": "none"},
+        {"speaker": "President Masoud Pezeshkian", "evidence": "the government would not negotiate under pressure",
+         "cue": "said", "kind": "indirect", "date_expression": "", "target": "negotiation-with-us", "stance": "oppose",
+         "conditions": [], "argument": "none"},
+        {"speaker": "Lindsey Graham", "evidence": "any deal with Tehran would be a disaster", "cue": "warned",
+         "kind": "indirect", "date_expression": "", "target": "negotiation-with-iran", "stance": "oppose",
+         "conditions": [], "argument": "none"},
+    ]}
+    grounded = extractor.ground(doc, [(0, len(doc.text))], [answer])
+    assert grounded.dropped == Counter({"speaker not in text": 1, "evidence not in text": 1})
+    first, second = grounded.statements
+    assert first.text == "indirect talks with Washington can continue if the threats stop."
+    assert first.kind == "direct" and first.speaker.actor_id is not None and first.speaker.text == "Abbas Araghchi"
+    assert first.date is not None and first.date.iso() == "2025-05-04"
+    assert first.judgement.stance == "conditional" and first.judgement.conditions == ("if the threats stop",)
+    assert second.speaker.text == "Masoud Pezeshkian" and second.kind == "indirect"  # the name as the text writes it
+    assert all(s.produced_by == "llm.v1/p1/m" for s in grounded.statements)
+
+
+@given(st.lists(st.fixed_dictionaries({
+    "speaker": st.sampled_from(["Abbas Araghchi", "Graham", "Pezeshkian", "he", "", "Donald Trump", "Araghchi said"]),
+    "evidence": st.one_of(st.text(max_size=60), st.builds(lambda a, b: ARTICLE[min(a, b) : max(a, b)],
+                                                          st.integers(0, len(ARTICLE)), st.integers(0, len(ARTICLE)))),
+    "cue": st.text(max_size=10), "kind": st.text(max_size=8), "date_expression": st.text(max_size=12),
+    "target": st.sampled_from(["negotiation-with-us", "none", "mars", ""]),
+    "stance": st.sampled_from(["support", "oppose", "conditional", "neutral", "maybe"]),
+    "conditions": st.lists(st.text(max_size=30), max_size=3), "argument": st.text(max_size=10),
+}), max_size=6))
+def test_whatever_the_model_says_every_statement_is_the_text_own_words(linker, items) -> None:  # type: ignore[no-untyped-def]
+    extractor, doc = _extractor(linker), _document(ARTICLE)
+    grounded = extractor.ground(doc, [(0, len(doc.text))], [{"statements": items}])
+    assert len(grounded.statements) + sum(grounded.dropped.values()) >= len(items)
+    for s in grounded.statements:
+        assert doc.text[s.start : s.end] == s.text and s.text.strip()
+        assert doc.text[s.speaker.start : s.speaker.end] == s.speaker.text
+        for j in s.judgements:
+            assert all(c in doc.text for c in j.conditions)
