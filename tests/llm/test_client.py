@@ -125,3 +125,23 @@ def test_an_answer_cut_by_the_token_limit_keeps_its_complete_items() -> None:
     assert parse_json_object(cut) == {"statements": [{"speaker": "A", "evidence": "x}]"},
                                                      {"speaker": "B", "evidence": 'y " z'}]}
     assert parse_json_object('{"statements": [') is None
+
+
+def test_an_unusable_answer_is_remembered_but_a_timeout_is_not() -> None:
+    from stanceline.llm.ask import Asker
+    from stanceline.llm.cache import MemoryCache
+
+    seen: list[httpx.Request] = []
+    c = client([completion("no"), completion("still no"), httpx.ReadTimeout("slow"), completion('{"statements": []}')],
+               seen, max_retries=0)
+    asker = Asker(c.config, client=c, cache=MemoryCache())
+    messages = [{"role": "user", "content": "x"}]
+    for _ in range(2):  # the second time from the cache: no request
+        with pytest.raises(LLMBadOutput):
+            asker.ask("extract", "doc", messages, SCHEMA, "s")
+    assert len(seen) == 2
+    other = [{"role": "user", "content": "y"}]
+    with pytest.raises(LLMUnavailable):
+        asker.ask("extract", "doc", other, SCHEMA, "s")
+    assert asker.ask("extract", "doc", other, SCHEMA, "s") == {"statements": []}  # asked again, answered
+    assert len(seen) == 4

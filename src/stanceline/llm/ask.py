@@ -7,10 +7,14 @@ from typing import Any
 from stanceline.llm.cache import Cache, cache_key, open_cache
 from stanceline.llm.client import LLMClient
 from stanceline.llm.config import LLMConfig
+from stanceline.llm.errors import LLMBadOutput
 from stanceline.llm.prompts import PROMPT_VERSION
 
 VERSION = "llm.v1"
 PRODUCED_BY_MAX = 60  # the width of the store's produced_by columns
+# An answer that was not JSON twice is kept too: at temperature 0 the same request gets the same
+# answer, so a re-run would pay for the same failure. Timeouts and refusals are never kept.
+FAILED = "_stanceline_failed"
 
 
 def produced_by(model: str) -> str:
@@ -32,7 +36,14 @@ class Asker:
         key = cache_key(task, document_id, PROMPT_VERSION, self.config.model, [messages, schema])
         cached = self.cache.get(key)
         if cached is not None:
+            if FAILED in cached:
+                raise LLMBadOutput(f"the model's answer to this request was not usable ({cached[FAILED]}, cached)",
+                                   str(cached[FAILED]))
             return cached
-        completion = self.client.complete_json(messages, schema, name)
+        try:
+            completion = self.client.complete_json(messages, schema, name)
+        except LLMBadOutput as exc:
+            self.cache.put(key, document_id, task, PROMPT_VERSION, self.config.model, {FAILED: exc.reason})
+            raise
         self.cache.put(key, document_id, task, PROMPT_VERSION, self.config.model, completion.data)
         return completion.data
