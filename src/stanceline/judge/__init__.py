@@ -8,7 +8,7 @@ from typing import Protocol
 
 from stanceline.actors.linker import Linker
 from stanceline.actors.pack import Pack, Target
-from stanceline.judge.reasons import condition_spans, known_conditions, match_argument, reason_span
+from stanceline.judge.reasons import judgements_for
 from stanceline.judge.stance import score_stance
 from stanceline.judge.targets import matcher_for
 from stanceline.records import Document, Judgement, Statement
@@ -78,26 +78,8 @@ class LexiconJudge:
         if result.stance in ("support", "neutral") and _FOLLOWING_CONDITIONS.search(_next_sentence(doc.text, statement)):
             # "Khamenei instructed his officials to negotiate … Although he set numerous conditions …"
             result = replace(result, stance="conditional", cues=("condition:next sentence", *result.cues))
-        conditions: tuple[str, ...] = ()
-        condition_ids: tuple[str, ...] = ()
-        if result.stance == "conditional":
-            conditions = tuple(scope[s:e].strip() for s, e in condition_spans(scope))
-            condition_ids = tuple(c.id for c in known_conditions(scope, self.pack))
-        argument_text = statement.stated_argument
-        if argument_text is None:
-            span = reason_span(scope)
-            argument_text = scope[span[0] : span[1]].strip() if span else None
-        arg, _arg_conf, arg_cues = match_argument(scope + " " + (argument_text or ""), self.pack, statement.stated_argument)
-        cues = tuple(dict.fromkeys((*result.cues, *(f"argument:{c}" for c in arg_cues), *(("target:context",) if contextual else ()))))
-        return tuple(
-            Judgement(
-                target=t.label, stance=result.stance, confidence=round(result.confidence * (1.0 if i == 0 else 0.8), 3),
-                conditions=conditions, condition_ids=condition_ids,
-                argument=argument_text or (arg.label if arg else None), argument_id=arg.id if arg else None,
-                cues=cues, produced_by=VERSION,
-            )
-            for i, t in enumerate(targets[:3])
-        )
+        return judgements_for(self.pack, scope, result.stance, result.confidence, result.cues, targets, contextual,
+                              statement.stated_argument, VERSION)
 
     def judge(self, doc: Document, statements: list[Statement]) -> list[Statement]:
         default = self.targets.document_default(doc.text, doc.title)

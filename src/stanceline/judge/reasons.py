@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from stanceline.actors.pack import Argument, Condition, Pack
+from stanceline.actors.pack import Argument, Condition, Pack, Target
+from stanceline.records import Judgement
 
 _COND = re.compile(
     r"(?i)\b(?:only if|if|unless|provided(?: that)?|providing|on condition(?: that)?|as long as|so long as|"
@@ -69,3 +70,31 @@ def match_argument(text: str, pack: Pack, stated: str | None = None) -> tuple[Ar
             best = (score, arg, hits + stated_hits)
     best_score, best_arg, cues = best
     return best_arg, min(1.0, best_score / 3), cues
+
+
+def judgements_for(pack: Pack, scope: str, stance: str | None, confidence: float, cues: tuple[str, ...],
+                   targets: list[Target], contextual: bool, stated_argument: str | None,
+                   produced_by: str) -> tuple[Judgement, ...]:
+    """One judgement per target (at most three; the later ones at 0.8 of the confidence) for a stance
+    read in ``scope``: its conditions when conditional, and the argument it states or matches."""
+    conditions: tuple[str, ...] = ()
+    condition_ids: tuple[str, ...] = ()
+    if stance == "conditional":
+        conditions = tuple(scope[a:b].strip() for a, b in condition_spans(scope))
+        condition_ids = tuple(c.id for c in known_conditions(scope, pack))
+    argument_text = stated_argument
+    if argument_text is None:
+        span = reason_span(scope)
+        argument_text = scope[span[0] : span[1]].strip() if span else None
+    arg, _conf, arg_cues = match_argument(scope + " " + (argument_text or ""), pack, stated_argument)
+    all_cues = tuple(dict.fromkeys((*cues, *(f"argument:{c}" for c in arg_cues),
+                                    *(("target:context",) if contextual else ()))))
+    return tuple(
+        Judgement(
+            target=t.label, stance=stance, confidence=round(confidence * (1.0 if k == 0 else 0.8), 3),  # type: ignore[arg-type]
+            conditions=conditions, condition_ids=condition_ids,
+            argument=argument_text or (arg.label if arg else None), argument_id=arg.id if arg else None,
+            cues=all_cues, produced_by=produced_by,
+        )
+        for k, t in enumerate(targets[:3])
+    )

@@ -48,7 +48,7 @@ from stanceline.actors.pack import Pack, Target
 from stanceline.errors import ModelError
 from stanceline.judge.embeddings import Embedder, load_embedder
 from stanceline.judge.learned import tokens
-from stanceline.judge.reasons import condition_spans, known_conditions, match_argument, reason_span
+from stanceline.judge.reasons import judgements_for
 from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, RHETORICAL, score_stance
 from stanceline.judge.stance import IF_NOT_VERDICT as _IF_NOT_VERDICT
 from stanceline.judge.targets import matcher_for, statement_targets
@@ -493,27 +493,8 @@ class JudgeV2:
 
     def _judgements(self, scope: str, stated_argument: str | None, targets: list[Target], contextual: bool,
                     pred: Prediction) -> tuple[Judgement, ...]:
-        conditions: tuple[str, ...] = ()
-        condition_ids: tuple[str, ...] = ()
-        if pred.stance == "conditional":
-            conditions = tuple(scope[a:b].strip() for a, b in condition_spans(scope))
-            condition_ids = tuple(c.id for c in known_conditions(scope, self.pack))
-        argument_text = stated_argument
-        if argument_text is None:
-            span = reason_span(scope)
-            argument_text = scope[span[0] : span[1]].strip() if span else None
-        arg, _conf, arg_cues = match_argument(scope + " " + (argument_text or ""), self.pack, stated_argument)
-        cues = tuple(dict.fromkeys((*pred.cues, *(f"argument:{c}" for c in arg_cues),
-                                    *(("target:context",) if contextual else ()))))
-        return tuple(
-            Judgement(
-                target=t.label, stance=pred.stance, confidence=round(pred.probability * (1.0 if k == 0 else 0.8), 3),
-                conditions=conditions, condition_ids=condition_ids,
-                argument=argument_text or (arg.label if arg else None), argument_id=arg.id if arg else None,
-                cues=cues, produced_by=VERSION,
-            )
-            for k, t in enumerate(targets[:3])
-        )
+        return judgements_for(self.pack, scope, pred.stance, pred.probability, pred.cues, targets, contextual,
+                              stated_argument, VERSION)
 
 
 @lru_cache(maxsize=4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from stanceline.llm.cache import Cache, cache_key, open_cache
@@ -47,3 +48,10 @@ class Asker:
             raise
         self.cache.put(key, document_id, task, PROMPT_VERSION, self.config.model, completion.data)
         return completion.data
+
+
+@lru_cache(maxsize=4)
+def asker_for(config: LLMConfig) -> Asker:
+    """One asker (HTTP client and cache connection) per configuration and process, shared by the
+    ``llm.v1`` extractor and judge."""
+    return Asker(config)

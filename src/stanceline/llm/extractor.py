@@ -26,7 +26,7 @@ from stanceline.clean.dates import find_dates
 from stanceline.extract.dating import date_for
 from stanceline.extract.speakers import linked_speaker
 from stanceline.judge.reasons import known_conditions
-from stanceline.llm.ask import VERSION, Asker
+from stanceline.llm.ask import VERSION, Asker, asker_for
 from stanceline.llm.config import LLMConfig
 from stanceline.llm.errors import LLMError
 from stanceline.llm.grounding import locate, locate_name
@@ -114,7 +114,7 @@ class LLMExtractor:
         self.linker = linker
         self.pack = linker.pack
         self.config = llm
-        self.asker = asker or Asker(llm)
+        self.asker = asker or asker_for(llm)
         self.every_attribution = every_attribution
         self._fallback: Any = None
         self._schema = extract_schema(self.pack)

@@ -14,7 +14,7 @@ from typing import Any
 
 from stanceline.actors.linker import Linker
 from stanceline.actors.pack import Pack
-from stanceline.llm.ask import VERSION, Asker
+from stanceline.llm.ask import VERSION, Asker, asker_for
 from stanceline.llm.config import LLMConfig
 from stanceline.llm.errors import LLMError
 from stanceline.llm.extractor import judgement_from
@@ -32,7 +32,7 @@ class LLMJudge:
         self.pack = pack
         self.linker = linker
         self.config = llm
-        self.asker = asker or Asker(llm)
+        self.asker = asker or asker_for(llm)
         self._fallback: Any = None
 
     @property
