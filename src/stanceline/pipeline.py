@@ -27,8 +27,8 @@ from stanceline.clean import clean_input
 from stanceline.errors import StancelineError
 from stanceline.events import group_speech_events
 from stanceline.judge.review import mark_for_review
-from stanceline.records import Document, ProcessedDocument, Quarantine, RawInput
 from stanceline.llm.config import LLMConfig
+from stanceline.records import Document, ProcessedDocument, Quarantine, RawInput
 from stanceline.registry import build, extractors, judges
 
 

@@ -122,9 +122,13 @@ def train_judge(
     pack: PackOpt = None,
     corpus: Annotated[str | None, typer.Option(
         "--corpus", help="Shared corpus folder (default ../shared/corpus or $STANCELINE_CORPUS)")] = None,
+    encoder: Annotated[bool, typer.Option(
+        "--encoder", help="Also fine-tune the stance encoder behind judge.v3 and cascade.v2 "
+                          "(needs PyTorch from the train extra; about 12 minutes on 2 cores)")] = False,
 ) -> None:
-    """Retrain the stance judge (python -m stanceline.training stance); it prints dev macro-F1 before and after."""
-    problem = training_problem(corpus)
+    """Retrain the stance judge (python -m stanceline.training stance, then encoder with --encoder); each prints dev
+    macro-F1 before and after when corrections are added."""
+    problem = training_problem(corpus, encoder)
     if problem is not None:
         err.print(f"[red]error:[/red] {problem}")
         raise typer.Exit(2)
@@ -137,5 +141,8 @@ def train_judge(
             err.print(f"{len(items)} corrected statement(s) added as labelled items")
             command += ["--extra", str(extra)]
         code = subprocess.call(command)  # noqa: S603 - this interpreter, fixed arguments
+        if not code and encoder:
+            command[3] = "encoder"
+            code = subprocess.call(command)  # noqa: S603 - this interpreter, fixed arguments
     if code:
         raise typer.Exit(code)

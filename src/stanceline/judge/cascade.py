@@ -13,6 +13,7 @@ goes to the review queue.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from stanceline.actors.linker import Linker
 from stanceline.actors.pack import Pack, Target
@@ -21,7 +22,11 @@ from stanceline.judge.reasons import condition_spans, known_conditions
 from stanceline.records import Document, Judgement, Statement
 from stanceline.registry import judges
 
+if TYPE_CHECKING:
+    from stanceline.judge.v2 import JudgeV2
+
 VERSION = "cascade.v1"
+VERSION_2 = "cascade.v2"
 
 
 class CascadeJudge:
@@ -29,15 +34,17 @@ class CascadeJudge:
 
     name = VERSION
 
-    def __init__(self, pack: Pack, linker: Linker, use_embeddings: bool = False) -> None:
+    def __init__(self, pack: Pack, linker: Linker, use_embeddings: bool = False, model: JudgeV2 | None = None) -> None:
         from stanceline.judge.v2 import JudgeV2
 
         self.rules = LexiconJudge(pack, linker)
-        # The lexical head: measured as good as the embedded one behind the rules, at a fifth of the time.
-        self.model = JudgeV2(pack, linker, use_embeddings=use_embeddings)
+        # cascade.v1: judge.v2's lexical head, measured as good as the embedded one behind the rules at a
+        # fifth of the time; cascade.v2 passes judge.v3.
+        self.model = model or JudgeV2(pack, linker, use_embeddings=use_embeddings)
         # Scope signals under which the model, not the rules, decides: chosen by the trainer where the
         # model read those statements better than the rules (out-of-fold on train, confirmed on dev).
         self.defer = frozenset(self.model.scorer.model.meta.get("cascade_defer", ()))
+        self._belief_scorer = getattr(self.model.scorer, "lexical", self.model.scorer)
 
     def deferred(self, statement: Statement) -> bool:
         """True when a scope signal the rules are blind to fires on the words the rules read (see ``defer``)."""
@@ -55,7 +62,9 @@ class CascadeJudge:
         undecided = [i for i, s in enumerate(ruled) if s.judgement and s.judgement.target and s.judgement.stance == "neutral"]
         modelled = dict(zip(undecided, self.model.judge(doc, [statements[i] for i in undecided]), strict=True))
         decided = [i for i, s in enumerate(ruled) if s.judgement and s.judgement.target and i not in modelled]
-        beliefs = self.model.scorer.score([statement_scope(doc, statements[i]) for i in decided],
+        # The confidence of a rule reading: the lexical head's belief in it (cheap; the encoder runs only
+        # where the model decides).
+        beliefs = self._belief_scorer.score([statement_scope(doc, statements[i]) for i in decided],
                                           [ruled[i].judgement.target or "" for i in decided],  # type: ignore[union-attr]
                                           [statements[i].cue for i in decided])
         belief = dict(zip(decided, beliefs, strict=True))
@@ -66,11 +75,11 @@ class CascadeJudge:
         out = []
         for i, st in enumerate(ruled):
             if i in modelled and modelled[i].judgement is not None and modelled[i].judgement.target is not None:  # type: ignore[union-attr]
-                out.append(_relabel(modelled[i], "judge.v2", None))
+                out.append(_relabel(modelled[i], self.name, self.model.name, None))
             elif i in belief:
-                out.append(_relabel(st, "lexicon.v1", belief[i].probabilities.get(st.judgement.stance, 0.0)))  # type: ignore[union-attr, arg-type]
+                out.append(_relabel(st, self.name, "lexicon.v1", belief[i].probabilities.get(st.judgement.stance, 0.0)))  # type: ignore[union-attr]
             else:
-                out.append(_relabel(st, None, None))
+                out.append(_relabel(st, self.name, None, None))
         return out
 
     def judge_toward(self, doc: Document, statement: Statement, target: Target) -> Judgement:
@@ -80,21 +89,21 @@ class CascadeJudge:
         rule = self.rules.judge_toward(doc, statement, target)
         pred = self.model.scorer.score([statement_scope(doc, statement)], [target.label], [statement.cue])[0]
         if rule.stance is not None and rule.stance != "neutral" and not self.deferred(statement):
-            return replace(rule, produced_by=VERSION, confidence=round(pred.probabilities.get(rule.stance, 0.0), 3),
+            return replace(rule, produced_by=self.name, confidence=round(pred.probabilities.get(rule.stance, 0.0), 3),
                            cues=("decided-by:lexicon.v1", *rule.cues))
         text = statement.text
         conditional = pred.stance == "conditional"
-        return replace(rule, stance=pred.stance, confidence=round(pred.probability, 3), produced_by=VERSION,
+        return replace(rule, stance=pred.stance, confidence=round(pred.probability, 3), produced_by=self.name,
                        conditions=tuple(text[a:b].strip() for a, b in condition_spans(text)) if conditional else (),
                        condition_ids=tuple(c.id for c in known_conditions(text, self.rules.pack)) if conditional else (),
-                       cues=("decided-by:judge.v2", *pred.cues))
+                       cues=(f"decided-by:{self.model.name}", *pred.cues))
 
 
-def _relabel(statement: Statement, decided_by: str | None, confidence: float | None) -> Statement:
+def _relabel(statement: Statement, name: str, decided_by: str | None, confidence: float | None) -> Statement:
     """The statement's judgements as the cascade's: its name, who decided, the model's belief as confidence."""
     out = []
     for k, j in enumerate(statement.judgements):
-        j = replace(j, produced_by=VERSION, cues=((f"decided-by:{decided_by}",) if decided_by else ()) + j.cues)
+        j = replace(j, produced_by=name, cues=((f"decided-by:{decided_by}",) if decided_by else ()) + j.cues)
         if confidence is not None:
             j = replace(j, confidence=round(confidence * (1.0 if k == 0 else 0.8), 3))
         out.append(j)
@@ -104,3 +113,13 @@ def _relabel(statement: Statement, decided_by: str | None, confidence: float | N
 @judges.register(VERSION)
 def make_cascade_judge(pack: Pack, linker: Linker) -> CascadeJudge:
     return CascadeJudge(pack, linker)
+
+
+@judges.register(VERSION_2)
+def make_cascade_v2_judge(pack: Pack, linker: Linker) -> CascadeJudge:
+    """``cascade.v2``: the same cascade with ``judge.v3`` (the fine-tuned stance encoder) behind the rules."""
+    from stanceline.judge.v3 import JudgeV3
+
+    judge = CascadeJudge(pack, linker, model=JudgeV3(pack, linker))
+    judge.name = VERSION_2
+    return judge

@@ -185,44 +185,56 @@ class MiniLMEmbedder:
         self.tokenizer = WordPiece({tok: i for i, tok in enumerate(vocab_lines)})
         self.batch_size = batch_size
 
-    def _linear(self, x: Matrix, name: str) -> Matrix:
-        # One 2-D GEMM over all tokens is markedly faster than numpy's batched 3-D matmul.
-        flat = x.reshape(-1, x.shape[-1]) @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
-        return flat.reshape(*x.shape[:-1], -1).astype(np.float32)
-
     def _encode_batch(self, batch: list[list[int]]) -> Matrix:
+        return normalise(self.pooled(batch))
+
+    def pooled(self, batch: list[list[int]], types: list[list[int]] | None = None,
+               weights: dict[str, Matrix] | None = None) -> Matrix:
+        """Mean-pooled last-layer states of a batch of token-id rows (``types``: segment ids, default 0).
+
+        ``weights`` replaces this model's tensors by name (a fine-tuned encoder's layers); the
+        embeddings it does not name stay the packaged ones.
+        """
         n, length = len(batch), max(len(ids) for ids in batch)
         ids = np.zeros((n, length), dtype=np.int64)
+        segments = np.zeros((n, length), dtype=np.int64)
         mask = np.zeros((n, length), dtype=np.float32)
         for row, seq in enumerate(batch):
             ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1.0
-        w = self.w
+            if types is not None:
+                segments[row, : len(seq)] = types[row]
+        w = self.w if weights is None else {**self.w, **weights}
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:length]
-        x = x + w["embeddings.token_type_embeddings.weight"][0]
+        x = x + w["embeddings.token_type_embeddings.weight"][segments]
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         head_dim = self.dim // self.heads
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+
+        def linear(t: Matrix, name: str) -> Matrix:
+            # One 2-D GEMM over all tokens is markedly faster than numpy's batched 3-D matmul.
+            flat = t.reshape(-1, t.shape[-1]) @ w[f"{name}.weight"].T + w[f"{name}.bias"]
+            return flat.reshape(*t.shape[:-1], -1).astype(np.float32)
+
+        def split(t: Matrix) -> Matrix:
+            return t.reshape(n, length, self.heads, head_dim).transpose(0, 2, 1, 3)
+
         for i in range(self.layers):
             p = f"encoder.layer.{i}"
-
-            def split(t: Matrix) -> Matrix:
-                return t.reshape(n, length, self.heads, head_dim).transpose(0, 2, 1, 3)
-
-            q = split(self._linear(x, f"{p}.attention.self.query"))
-            k = split(self._linear(x, f"{p}.attention.self.key"))
-            v = split(self._linear(x, f"{p}.attention.self.value"))
+            q = split(linear(x, f"{p}.attention.self.query"))
+            k = split(linear(x, f"{p}.attention.self.key"))
+            v = split(linear(x, f"{p}.attention.self.value"))
             scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(head_dim)) + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             probs = scores / scores.sum(-1, keepdims=True)
             context = (probs @ v).transpose(0, 2, 1, 3).reshape(n, length, self.dim)
-            x = _layer_norm(self._linear(context, f"{p}.attention.output.dense") + x,
+            x = _layer_norm(linear(context, f"{p}.attention.output.dense") + x,
                             w[f"{p}.attention.output.LayerNorm.weight"], w[f"{p}.attention.output.LayerNorm.bias"])
-            hidden = _gelu(self._linear(x, f"{p}.intermediate.dense"))
-            x = _layer_norm(self._linear(hidden, f"{p}.output.dense") + x,
+            hidden = _gelu(linear(x, f"{p}.intermediate.dense"))
+            x = _layer_norm(linear(hidden, f"{p}.output.dense") + x,
                             w[f"{p}.output.LayerNorm.weight"], w[f"{p}.output.LayerNorm.bias"])
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        return normalise(pooled.astype(np.float32))
+        pooled: Matrix = ((x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)).astype(np.float32)
+        return pooled
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         if not texts:

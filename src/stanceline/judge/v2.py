@@ -479,7 +479,8 @@ class JudgeV2:
         for i, statement in enumerate(statements):
             targets, contextual = found[i]
             if not targets:
-                out.append(statement.with_judgements((Judgement(target=None, stance=None, confidence=0.0, produced_by=VERSION),)))
+                off = Judgement(target=None, stance=None, confidence=0.0, produced_by=self.name)
+                out.append(statement.with_judgements((off,)))
                 continue
             out.append(statement.with_judgements(self._judgements(scopes[i], statement.stated_argument, targets, contextual,
                                                                   predictions[i])))
@@ -494,7 +495,7 @@ class JudgeV2:
     def _judgements(self, scope: str, stated_argument: str | None, targets: list[Target], contextual: bool,
                     pred: Prediction) -> tuple[Judgement, ...]:
         return judgements_for(self.pack, scope, pred.stance, pred.probability, pred.cues, targets, contextual,
-                              stated_argument, VERSION)
+                              stated_argument, self.name)
 
 
 @lru_cache(maxsize=4)

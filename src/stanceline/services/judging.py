@@ -28,8 +28,8 @@ from stanceline.config import Settings
 from stanceline.errors import StancelineError
 from stanceline.judge.arguments import ArgumentMapper, new_argument_types
 from stanceline.judge.embeddings import Embedder, HashedBagEmbedder, load_embedder
-from stanceline.records import Document, Judgement, PartialDate, Speaker, Statement, content_hash
 from stanceline.llm.config import LLMConfig, llm_config
+from stanceline.records import Document, Judgement, PartialDate, Speaker, Statement, content_hash
 from stanceline.registry import build, judges
 from stanceline.storage import StatementFilter, open_store, queries
 
@@ -291,14 +291,17 @@ def corrections_as_training(settings: Settings) -> list[dict[str, Any]]:
     return items
 
 
-def training_problem(corpus: str | None = None) -> str | None:
-    """Why the stance trainer cannot run here (a missing extra, trainer or corpus), or None."""
+def training_problem(corpus: str | None = None, encoder: bool = False) -> str | None:
+    """Why the stance trainer (with ``encoder``, also the encoder's) cannot run here (a missing extra, trainer or
+    corpus), or None."""
     import importlib.util
 
     from stanceline.training import corpus_root
 
     if importlib.util.find_spec("sklearn") is None:
         return "training needs the train extra (scikit-learn): run 'make train-deps' or pip install 'stanceline[train]'"
+    if encoder and importlib.util.find_spec("torch") is None:
+        return "fine-tuning the stance encoder needs PyTorch from the train extra: run 'make train-deps'"
     if importlib.util.find_spec("stanceline.training.stance") is None:
         return "this installation has no stance trainer (stanceline.training.stance)"
     try:

@@ -1,4 +1,4 @@
-"""``python -m stanceline.training [attribution|stance|all] [--corpus DIR]``."""
+"""``python -m stanceline.training [attribution|stance|encoder|all] [--corpus DIR]``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 import importlib
 import sys
 
-TRAINERS = {"attribution": "stanceline.training.attribution", "stance": "stanceline.training.stance"}
+TRAINERS = {"attribution": "stanceline.training.attribution", "stance": "stanceline.training.stance",
+            "encoder": "stanceline.training.encoder"}  # the encoder after judge.v2: judge.v3 mixes in its lexical head
 
 
 def main(argv: list[str] | None = None) -> int:

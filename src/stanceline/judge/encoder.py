@@ -1,0 +1,129 @@
+"""``stance-encoder.v1``: MiniLM fine-tuned as a stance cross-encoder, run here in numpy.
+
+The packaged all-MiniLM-L6-v2 (the ``embeddings`` extra) reads a pair — the statement, then the
+target phrased as a proposition ("Iran should negotiate with the United States") — and a linear
+layer over its mean-pooled states gives support / oppose / conditional / neutral. Its six
+transformer layers were fine-tuned (``python -m stanceline.training encoder``): first on the
+public claim–perspective pairs (PERSPECTRUM, IBM-ArgQ, support/oppose), then on the project's
+labelled domain sentences (four classes). Only the fine-tuned layers and the classifier ship in
+``stanceline/models/stance_encoder_v1/`` (float16); the word embeddings and the vocabulary are the
+packaged model's own, so the file stays small. Probabilities are temperature-scaled on the
+development split. Nothing downloads: without the MiniLM package ``load_encoder`` returns None
+and callers use the lexical model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from stanceline.errors import ModelError
+from stanceline.judge.embeddings import MiniLMEmbedder, basic_tokens, load_embedder
+from stanceline.judge.v2 import Prediction, proposition, scope_signals
+from stanceline.models import model_dir
+
+NAME = "stance-encoder.v1"
+Matrix = npt.NDArray[np.float32]
+
+
+class StanceEncoder:
+    """(text, proposition) pairs → calibrated class probabilities, in the order of ``classes``."""
+
+    name = NAME
+
+    def __init__(self, base: MiniLMEmbedder, weights: dict[str, Matrix], meta: dict[str, object]) -> None:
+        self.base = base
+        self.classes: tuple[str, ...] = tuple(meta["classes"])  # type: ignore[arg-type]
+        self.max_tokens = int(meta.get("max_tokens", 96))  # type: ignore[call-overload]
+        self.temperature = float(meta.get("temperature", 1.0))  # type: ignore[arg-type]
+        self.meta = meta
+        self.head_w = weights.pop("head.weight")
+        self.head_b = weights.pop("head.bias")
+        self.layers = weights
+        self.batch_size = 32
+
+    def encode(self, text: str, proposition: str) -> tuple[list[int], list[int]]:
+        """Token ids and segment ids of ``[CLS] text [SEP] proposition [SEP]`` (the text truncated first)."""
+        tok = self.base.tokenizer
+        a = [i for w in basic_tokens(text) for i in tok.word_ids(w)]
+        b = [i for w in basic_tokens(proposition) for i in tok.word_ids(w)][: self.max_tokens // 2]
+        a = a[: self.max_tokens - 3 - len(b)]
+        return [tok.cls, *a, tok.sep, *b, tok.sep], [0] * (len(a) + 2) + [1] * (len(b) + 1)
+
+    def logits(self, texts: Sequence[str], propositions: Sequence[str]) -> Matrix:
+        encoded = [self.encode(t, p) for t, p in zip(texts, propositions, strict=True)]
+        out = np.zeros((len(encoded), len(self.classes)), dtype=np.float32)
+        # Sorted by length so that padding (wasted work) stays small inside each batch.
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            pooled = self.base.pooled([encoded[i][0] for i in idx], [encoded[i][1] for i in idx], self.layers)
+            out[idx] = pooled @ self.head_w.T + self.head_b
+        return out
+
+    def probabilities(self, texts: Sequence[str], propositions: Sequence[str]) -> Matrix:
+        """Calibrated probabilities, one row per pair."""
+        if not texts:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        z = self.logits(texts, propositions) / np.float32(self.temperature)
+        z = np.exp(z - z.max(1, keepdims=True))
+        out: Matrix = (z / z.sum(1, keepdims=True)).astype(np.float32)
+        return out
+
+
+def encoder_files() -> tuple[str, str]:
+    folder = model_dir(NAME)
+    return str(folder / "weights.npz"), str(folder / "model.json")
+
+
+@lru_cache(maxsize=1)
+def load_encoder() -> StanceEncoder | None:
+    """The shipped stance encoder, read once per process; None without the MiniLM package or the model files."""
+    return read_encoder(None)
+
+
+def read_encoder(folder: str | None) -> StanceEncoder | None:
+    """The stance encoder in ``folder`` (None: the package's), or None without the MiniLM package or its files."""
+    base = load_embedder()
+    weights_path, meta_path = encoder_files() if folder is None else (f"{folder}/weights.npz", f"{folder}/model.json")
+    if base is None:
+        return None
+    try:
+        meta = json.loads(open(meta_path, encoding="utf-8").read())
+        with np.load(weights_path) as npz:
+            weights = {k: npz[k].astype(np.float32) for k in npz.files}
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"cannot load the {NAME} model: {exc}; run `make train` to rebuild it") from exc
+    return StanceEncoder(base, weights, meta)
+
+
+class EncoderScorer:
+    """``StanceScorer``'s interface over the stance encoder: one ``Prediction`` per (text, target)."""
+
+    head_name = "encoder"
+
+    def __init__(self, encoder: StanceEncoder) -> None:
+        self.encoder = encoder
+
+    def score(self, texts: Sequence[str], targets: Sequence[str],
+              cue_verbs: Sequence[str | None] | None = None) -> list[Prediction]:
+        cue_verbs = cue_verbs or [None] * len(texts)
+        props = [proposition(t) for t in targets]
+        probs = self.encoder.probabilities(texts, props)
+        out = []
+        for text, cue, prop, p in zip(texts, cue_verbs, props, probs, strict=True):
+            label = int(np.argmax(p))
+            stance = self.encoder.classes[label]
+            table = {c: round(float(v), 4) for c, v in zip(self.encoder.classes, p, strict=True)}
+            ranked = sorted(table.items(), key=lambda kv: -kv[1])
+            cues = [f"encoder:{prop} ({', '.join(f'{c} {v:.2f}' for c, v in ranked if v >= 0.05)})"]
+            cues += [n for n in scope_signals(text, cue) if n.startswith("scope:")]
+            cues.append(f"head:{NAME}")
+            out.append(Prediction(stance, round(float(p[label]), 4), table, tuple(cues), "encoder"))  # type: ignore[arg-type]
+        return out
