@@ -56,6 +56,7 @@ class StanceEncoder:
         self.head_w = weights.pop("head.weight")
         self.head_b = weights.pop("head.bias")
         self.layers = weights
+        self.depth = int(meta.get("layers", 6))  # type: ignore[call-overload]
         self.batch_size = 32
 
     def encode(self, text: str, proposition: str) -> tuple[list[int], list[int]]:
@@ -68,7 +69,8 @@ class StanceEncoder:
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            pooled = self.base.pooled([encoded[i][0] for i in idx], [encoded[i][1] for i in idx], self.layers)
+            pooled = self.base.pooled([encoded[i][0] for i in idx], [encoded[i][1] for i in idx], self.layers,
+                                      self.depth)
             out[idx] = pooled @ self.head_w.T + self.head_b
         return out
 

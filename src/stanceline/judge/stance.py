@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stanceline.records import StanceLabel
 
@@ -156,8 +157,13 @@ _OTHERS_SAY = re.compile(r"(?i)\b(?:some|they|critics|hardliners|opponents|peopl
                          r"(?:\s+\w+){0,4}?\s+(?:say|says|said|call|calls|claim|claims|argue|argues|will call|insist|shout)\b")
 
 
+@lru_cache(maxsize=128)
 def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
-    """Label one statement's text (its cue verb helps: 'refuse', 'reveal')."""
+    """Label one statement's text (its cue verb helps: 'refuse', 'reveal').
+
+    A pure function of its arguments, cached: the cascade, the model's features and the deferral
+    test all read the same statement.
+    """
     own = _OWN_VOICE.search(text)
     if own and _OTHERS_SAY.search(text[: own.start()]):
         # "The hardliners say talks are poison, but I believe they are the only way": the speaker's clause decides.

@@ -146,6 +146,12 @@ def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
     With an embedded report, the lexicon scores the speaker's own words (outside the report);
     the whole text's scores become ``report:`` features.
     """
+    return dict(_scope_signals(text, cue_verb))
+
+
+@lru_cache(maxsize=128)
+def _scope_signals(text: str, cue_verb: str | None) -> tuple[tuple[str, float], ...]:
+    """``scope_signals``, cached (the cascade's deferral test and the features read the same statement)."""
     feats: dict[str, float] = {}
     qa = qa_split(text)
     if qa is not None:
@@ -196,7 +202,7 @@ def scope_signals(text: str, cue_verb: str | None = None) -> dict[str, float]:
         feats["scope:question"] = 1.0
     if re.search(r"[\"“”]", text):
         feats["lex:quoted"] = 1.0
-    return feats
+    return tuple(feats.items())
 
 
 def featurize(text: str, cue_verb: str | None = None) -> dict[str, float]:

