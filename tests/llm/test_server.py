@@ -134,9 +134,9 @@ def test_answers_that_are_not_json_fall_back_after_one_retry(llm_server: str, se
     processed = run(s, cache=MemoryCache())
     # Without a schema this model does not answer with a JSON object within 64 tokens (greedy
     # decoding: the same answer every time), asked twice: the default judge judges instead.
-    assert processed.notes == ("llm.v1 judging failed (malformed json); cascade.v1 judged instead",)
+    assert processed.notes == ("llm.v1 judging failed (malformed json); cascade.v2 judged instead",)
     assert processed.statements
-    assert all(j.produced_by == "cascade.v1" for x in processed.statements for j in x.judgements)
+    assert all(j.produced_by == "cascade.v2" for x in processed.statements for j in x.judgements)
 
 
 def test_hybrid_the_default_extractor_finds_and_the_model_judges(llm_server: str, settings: Settings) -> None:
@@ -164,5 +164,5 @@ def test_the_judge_command_with_the_model(llm_server: str, settings: Settings) -
     for record in out:
         assert "error" not in record, record
         assert record["stance"] in (*STANCES, None)
-        assert record["judged_by"].startswith(("llm.v1/p1/", "cascade.v1"))
+        assert record["judged_by"].startswith(("llm.v1/p1/", "cascade.v2"))
     json.dumps(out)

@@ -95,8 +95,18 @@ class WordPiece:
         self.unk = vocab["[UNK]"]
         self.cls = vocab["[CLS]"]
         self.sep = vocab["[SEP]"]
+        self._memo: dict[str, list[int]] = {}
 
     def word_ids(self, word: str) -> list[int]:
+        known = self._memo.get(word)
+        if known is not None:
+            return known
+        ids = self._word_ids(word)
+        if len(self._memo) < 100_000:  # news vocabulary is bounded; the cap keeps a long-lived worker bounded too
+            self._memo[word] = ids
+        return ids
+
+    def _word_ids(self, word: str) -> list[int]:
         if len(word) > 100:
             return [self.unk]
         ids: list[int] = []
@@ -185,14 +195,8 @@ class MiniLMEmbedder:
     def _encode_batch(self, batch: list[list[int]]) -> Matrix:
         return normalise(self.pooled(batch))
 
-    def pooled(self, batch: list[list[int]], types: list[list[int]] | None = None,
-               weights: dict[str, Matrix] | None = None, layers: int | None = None) -> Matrix:
-        """Mean-pooled last-layer states of a batch of token-id rows (``types``: segment ids, default 0).
-
-        ``weights`` replaces this model's tensors by name (a fine-tuned encoder's layers); the
-        embeddings it does not name stay the packaged ones. ``layers``: run only the first so many
-        transformer layers (a shallower fine-tuned encoder).
-        """
+    def embedded(self, batch: list[list[int]], types: list[list[int]] | None = None) -> tuple[Matrix, Matrix]:
+        """(input states after the embedding layer norm, token mask) of a padded batch of token-id rows."""
         n, length = len(batch), max(len(ids) for ids in batch)
         ids = np.zeros((n, length), dtype=np.int64)
         segments = np.zeros((n, length), dtype=np.int64)
@@ -202,10 +206,22 @@ class MiniLMEmbedder:
             mask[row, : len(seq)] = 1.0
             if types is not None:
                 segments[row, : len(seq)] = types[row]
-        w = self.w if weights is None else {**self.w, **weights}
+        w = self.w
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:length]
         x = x + w["embeddings.token_type_embeddings.weight"][segments]
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        return _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"]), mask
+
+    def pooled(self, batch: list[list[int]], types: list[list[int]] | None = None,
+               weights: dict[str, Matrix] | None = None, layers: int | None = None) -> Matrix:
+        """Mean-pooled last-layer states of a batch of token-id rows (``types``: segment ids, default 0).
+
+        ``weights`` replaces this model's transformer layers by name (a fine-tuned encoder's); the
+        embeddings stay the packaged ones. ``layers``: run only the first so many transformer
+        layers (a shallower fine-tuned encoder).
+        """
+        x, mask = self.embedded(batch, types)
+        n, length = mask.shape
+        w = self.w if weights is None else {**self.w, **weights}
         head_dim = self.dim // self.heads
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
 

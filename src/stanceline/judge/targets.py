@@ -110,6 +110,9 @@ class TargetMatcher:
 
     def document_default(self, text: str, title: str | None) -> Target | None:
         """The target a document is mostly about (title counts three times)."""
+        return _document_default(self, text, title)
+
+    def _count_default(self, text: str, title: str | None) -> Target | None:
         counts: Counter[str] = Counter()
         by_id = {t.id: t for t in self.pack.targets}
         chunks = [(title or "", 3)] + [(s, 1) for s in re.split(r"(?<=[.!?])\s+", text) if s]
@@ -121,6 +124,12 @@ class TargetMatcher:
         if not counts:
             return None
         return by_id[counts.most_common(1)[0][0]]
+
+
+@lru_cache(maxsize=4)
+def _document_default(matcher: TargetMatcher, text: str, title: str | None) -> Target | None:
+    """``document_default``, cached: the rules and the model of a cascade ask it of the same document."""
+    return matcher._count_default(text, title)
 
 
 @lru_cache(maxsize=8)

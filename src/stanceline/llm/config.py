@@ -36,7 +36,7 @@ class LLMConfig:
     max_tokens: int = 2048
     cache_url: str | None = None  # the store's database URL; None = an in-process cache only
     fallback_extractor: str = "attribution.v2"
-    fallback_judge: str = "cascade.v1"
+    fallback_judge: str = "cascade.v2"
 
     @property
     def endpoint(self) -> str:
