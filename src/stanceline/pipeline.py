@@ -68,10 +68,11 @@ def load_resources(spec: ResourceSpec) -> Resources:
     import stanceline.extract  # noqa: F401 - registers built-in extractors
     import stanceline.judge  # noqa: F401 - registers built-in judges
     from stanceline.nlp import load_nlp
+    from stanceline.nlp.memo import remember_attributes
 
     pack = load_pack(spec.pack)
     linker = Linker(pack)
-    nlp = load_nlp(spec.spacy_model, tuple(spec.spacy_exclude))
+    nlp = remember_attributes(load_nlp(spec.spacy_model, tuple(spec.spacy_exclude)))
     extractor = build(extractors.get(spec.extractor), nlp, linker, llm=spec.llm, **dict(spec.extractor_options))
     judge = build(judges.get(spec.judge), pack, linker, llm=spec.llm)
     review_judge = build(judges.get(spec.review_judge), pack, linker, llm=spec.llm) if spec.review_judge else None

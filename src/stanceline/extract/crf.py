@@ -39,22 +39,23 @@ def _shape(text: str) -> str:
     return "".join(out)
 
 
-def _quote_state(doc: Doc) -> list[int]:
-    """1 for tokens inside quotation marks, 2 for the marks themselves, else 0."""
-    state = [0] * len(doc)
+def _quote_state(doc: Doc | list[str]) -> list[int]:
+    """1 for tokens inside quotation marks, 2 for the marks themselves, else 0 (of a parsed
+    paragraph or of its token texts)."""
+    texts = doc if isinstance(doc, list) else [tok.text for tok in doc]
+    state = [0] * len(texts)
     inside = False
-    for tok in doc:
-        t = tok.text
+    for i, t in enumerate(texts):
         if t in OPEN_QUOTES and (t != '"' or not inside):
-            state[tok.i] = 2
+            state[i] = 2
             inside = True
         elif t in CLOSE_QUOTES and inside:
-            state[tok.i] = 2
+            state[i] = 2
             inside = False
         elif t == "\n":
             inside = False
         else:
-            state[tok.i] = 1 if inside else 0
+            state[i] = 1 if inside else 0
     return state
 
 
@@ -110,19 +111,45 @@ class CueLexicon:
                         encoding="utf-8")
 
 
+def _columns(doc: Doc) -> tuple[list[str], list[str], list[str], list[str], list[str], list[str], list[int], list[bool]]:
+    """Per token, read in one pass of ``Doc.to_array``: text, lower case, tag, lower-cased lemma,
+    dependency, coarse part of speech, head index, sentence start."""
+    from spacy.attrs import DEP, HEAD, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
+
+    table = doc.to_array([ORTH, LOWER, TAG, LEMMA, DEP, POS, HEAD, SENT_START]).astype("int64").tolist()
+    strings = doc.vocab.strings
+    names: dict[int, str] = {}
+
+    def name(key: int) -> str:
+        value = names.get(key)
+        if value is None:
+            value = names[key] = strings[key % 2**64]
+        return value
+
+    texts, lower, tags, lemmas, deps, pos, heads, starts = [], [], [], [], [], [], [], []
+    for i, (orth, low, tag, lemma, dep, upos, head, start) in enumerate(table):
+        texts.append(name(orth))
+        lower.append(name(low))
+        tags.append(name(tag))
+        lemmas.append(name(lemma).lower())
+        deps.append(name(dep))
+        pos.append(doc.vocab.strings[upos] if upos else "")
+        heads.append(i + head)
+        starts.append(i == 0 or start == 1)
+    return texts, lower, tags, lemmas, deps, pos, heads, starts
+
+
 def features(doc: Doc, lex: CueLexicon) -> list[list[str]]:
     """CRF features of every token of a parsed paragraph."""
     cues = lex.lemmas
-    quotes = _quote_state(doc)
-    n = len(doc)
-    lower = [t.lower_ for t in doc]
-    tags = [t.tag_ for t in doc]
-    cue_tok = [t.lemma_.lower() in cues and t.pos_ in ("VERB", "NOUN") for t in doc]
+    texts, lower, tags, lemmas, deps, pos, heads, sent_start = _columns(doc)
+    quotes = _quote_state(texts)
+    n = len(texts)
+    cue_tok = [lemmas[i] in cues and pos[i] in ("VERB", "NOUN") for i in range(n)]
     # "according to" and a colon closing a name ("Zarif: …") are cues the lemma list cannot hold.
     for i in range(n - 1):
         if lower[i] == "according" and lower[i + 1] == "to":
             cue_tok[i] = cue_tok[i + 1] = True
-    sent_start = [bool(t.is_sent_start) for t in doc]
     # Distance to the nearest cue token in the same sentence, left and right.
     left = [-1] * n
     last = -1
@@ -140,15 +167,10 @@ def features(doc: Doc, lex: CueLexicon) -> list[list[str]]:
         right[i] = nxt - i if nxt >= 0 else -1
         if sent_start[i]:
             nxt = -1
-    para_quote = int(n > 0 and doc[0].text in OPEN_QUOTES)
-    lemmas = [t.lemma_.lower() for t in doc]
-    deps = [t.dep_ for t in doc]
-    heads = [t.head.i for t in doc]
-    pos = [t.pos_ for t in doc]
+    para_quote = int(n > 0 and texts[0] in OPEN_QUOTES)
     paths = _cue_paths(heads, deps, [lemmas[i] in cues and pos[i] in ("VERB", "NOUN", "AUX", "ADP") for i in range(n)], lemmas)
     out: list[list[str]] = []
-    for tok in doc:
-        i = tok.i
+    for i in range(n):
         w = lower[i]
         rel, hops, cue_lemma = paths[i]
         h = heads[i]
@@ -157,7 +179,7 @@ def features(doc: Doc, lex: CueLexicon) -> list[list[str]]:
             "w=" + w,
             "l=" + lemmas[i],
             "s3=" + w[-3:],
-            "sh=" + _shape(tok.text),
+            "sh=" + _shape(texts[i]),
             "t=" + tags[i],
             "d=" + deps[i],
             "hd=" + deps[h],
