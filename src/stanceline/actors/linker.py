@@ -49,6 +49,32 @@ _LATIN_WORD = re.compile(r"[A-Za-z][\w'’.-]*")
 _WORDS_ONLY = re.compile(r"[^\w]+")
 
 
+def trie_pattern(words: set[str] | list[str]) -> str:
+    """A regex body matching any of ``words``, the longest first, written as a trie.
+
+    Same matches as the alternation of the words sorted longest first, but the engine follows one
+    branch per character instead of trying every word at every position (thousands of aliases: a
+    flat alternation cost several milliseconds per article, the trie a thirtieth of that).
+    """
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        if not word:
+            continue
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longer word is tried first
+
+    return emit(trie)
+
+
 @dataclass(frozen=True)
 class Link:
     actor_id: str | None
@@ -103,15 +129,15 @@ class Linker:
 
     @cached_property
     def mention_pattern(self) -> re.Pattern[str] | None:
-        """One regex over every alias with at least one capital letter or non-Latin script."""
+        """One regex over every alias with at least one capital letter or non-Latin script: the
+        longest alias at the leftmost place, whole words only."""
         aliases = {
             alias for actor in self.pack.actors.values() for alias in (actor.name, *actor.aliases)
             if len(alias) >= 3 and (any(c.isupper() for c in alias) or not alias.isascii())
         }
         if not aliases:
             return None
-        body = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-        return re.compile(rf"(?<![\w])(?:{body})(?![\w])")
+        return re.compile(rf"(?<![\w])(?:{trie_pattern(aliases)})(?![\w])")
 
     def actor(self, actor_id: str) -> Actor | None:
         return self.pack.actors.get(actor_id)
