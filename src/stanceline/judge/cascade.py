@@ -19,7 +19,7 @@ from stanceline.actors.linker import Linker
 from stanceline.actors.pack import Pack, Target
 from stanceline.judge import LexiconJudge
 from stanceline.judge.reasons import condition_spans, known_conditions
-from stanceline.records import Document, Judgement, Statement
+from stanceline.records import Document, Judgement, StanceLabel, Statement
 from stanceline.registry import judges
 
 if TYPE_CHECKING:
@@ -46,6 +46,12 @@ class CascadeJudge:
         self.defer = frozenset(self.model.scorer.model.meta.get("cascade_defer", ()))
         self._belief_scorer = getattr(self.model.scorer, "lexical", self.model.scorer)
 
+    def _beliefs(self, texts: list[str], targets: list[str], cues: list[str | None]) -> list[dict[StanceLabel, float]]:
+        scorer = self._belief_scorer
+        if hasattr(scorer, "beliefs"):
+            return scorer.beliefs(texts, targets, cues)
+        return [p.probabilities for p in scorer.score(texts, targets, cues)]
+
     def deferred(self, statement: Statement) -> bool:
         """True when a scope signal the rules are blind to fires on the words the rules read (see ``defer``)."""
         if not self.defer:
@@ -64,9 +70,9 @@ class CascadeJudge:
         decided = [i for i, s in enumerate(ruled) if s.judgement and s.judgement.target and i not in modelled]
         # The confidence of a rule reading: the lexical head's belief in it (cheap; the encoder runs only
         # where the model decides).
-        beliefs = self._belief_scorer.score([statement_scope(doc, statements[i]) for i in decided],
-                                          [ruled[i].judgement.target or "" for i in decided],  # type: ignore[union-attr]
-                                          [statements[i].cue for i in decided])
+        beliefs = self._beliefs([statement_scope(doc, statements[i]) for i in decided],
+                                [ruled[i].judgement.target or "" for i in decided],  # type: ignore[union-attr]
+                                [statements[i].cue for i in decided])
         belief = dict(zip(decided, beliefs, strict=True))
         # Where a scope signal the rules are blind to fires (see ``defer``), the model decides.
         deferred = [i for i in decided if self.deferred(statements[i])]
@@ -77,7 +83,8 @@ class CascadeJudge:
             if i in modelled and modelled[i].judgement is not None and modelled[i].judgement.target is not None:  # type: ignore[union-attr]
                 out.append(_relabel(modelled[i], self.name, self.model.name, None))
             elif i in belief:
-                out.append(_relabel(st, self.name, "lexicon.v1", belief[i].probabilities.get(st.judgement.stance, 0.0)))  # type: ignore[union-attr]
+                stance = st.judgement.stance  # type: ignore[union-attr]
+                out.append(_relabel(st, self.name, "lexicon.v1", belief[i].get(stance, 0.0)))  # type: ignore[arg-type]
             else:
                 out.append(_relabel(st, self.name, None, None))
         return out

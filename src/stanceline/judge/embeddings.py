@@ -57,8 +57,33 @@ def _is_cjk(cp: int) -> bool:
             or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
 
 
+# Whitespace that is also a control character: the cleaning step removes it, joining the words around
+# it, so a text holding one cannot be split on whitespace first.
+_CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+_WORD_MEMO: dict[str, list[str]] = {}
+_WORD_MEMO_CAP = 200_000
+
+
 def basic_tokens(text: str) -> list[str]:
-    """BERT's basic tokenisation: clean, lower-case, strip accents, split on spaces and punctuation."""
+    """BERT's basic tokenisation: clean, lower-case, strip accents, split on spaces and punctuation.
+
+    Each whitespace-separated word is tokenised on its own and remembered (news vocabulary is
+    bounded); the same tokens as tokenising the whole text at once (``_basic_tokens``).
+    """
+    if _CONTROL_SPACE.search(text):
+        return _basic_tokens(text)
+    out: list[str] = []
+    for word in text.split():
+        tokens = _WORD_MEMO.get(word)
+        if tokens is None:
+            tokens = _basic_tokens(word)
+            if len(_WORD_MEMO) < _WORD_MEMO_CAP:
+                _WORD_MEMO[word] = tokens
+        out.extend(tokens)
+    return out
+
+
+def _basic_tokens(text: str) -> list[str]:
     chars = []
     for ch in text:
         cp = ord(ch)

@@ -443,6 +443,19 @@ class StanceScorer:
             out.append(Prediction(stance, round(float(prob), 4), probs, tuple(dict.fromkeys(cues)), used.split(" ")[0]))
         return out
 
+    def beliefs(self, texts: Sequence[str], targets: Sequence[str],
+                cue_verbs: Sequence[str | None] | None = None) -> list[dict[StanceLabel, float]]:
+        """The class probabilities ``score`` gives, without explanations (the cascade's confidence in
+        a rule reading needs only these)."""
+        if self.embedder is not None:
+            return [p.probabilities for p in self.score(texts, targets, cue_verbs)]
+        cue_verbs = cue_verbs or [None] * len(texts)
+        out = []
+        for t, c in zip(texts, cue_verbs, strict=True):
+            p = self.model.lexical.probabilities(featurize(t, c), None)
+            out.append({k: round(float(v), 4) for k, v in zip(self.model.classes, p, strict=True)})
+        return out
+
     def _cascade(self, feats: dict[str, float]) -> tuple[StanceLabel, str] | None:
         """Rules kept ahead of the model where they measured more reliable than it (see the model card)."""
         for rule in self.model.cascade:
