@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from stanceline.judge.prefilter import Guarded, lowered
 from stanceline.records import StanceLabel
 
 _NEG = r"(?:not|never|no|n't|cannot|can't|won't|neither|nor|without)"
@@ -128,8 +129,9 @@ COUNTERFACTUAL_IF = re.compile(r"(?i)\bif\b[^,;.]{1,80}\bhad\b[^.;]{1,120}\b(?:w
 REPORTING_ONLY = re.compile(r"(?i)\b(revealed|reported|disclosed|announced|confirmed|noted|said that there (was|were))\b")
 RHETORICAL = re.compile(r"(?i)\b(why|how) (should|would|can|could|must) (we|one|\w+)\b[^?]*\b(negotiat\w*|talk\w*|trust|sit|deal)\b[^?]*\?")
 
-_OPPOSE = [(re.compile(p, re.I), w) for p, w in OPPOSE]
-_SUPPORT = [(re.compile(p, re.I), w) for p, w in SUPPORT]
+# Each behind the substring test of its literal starts (``prefilter``): most cues are absent from a statement.
+_OPPOSE = [(Guarded(re.compile(p, re.I)), w) for p, w in OPPOSE]
+_SUPPORT = [(Guarded(re.compile(p, re.I)), w) for p, w in SUPPORT]
 _NEG_INSIDE = re.compile(r"(?i)\b(?:not|never|no)\b|n't")
 _NEG_BEFORE = re.compile(rf"(?i)\b{_NEG}\b(?:\W+\w+){{0,3}}\W*$")
 
@@ -170,8 +172,9 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
         text = text[own.start() :]
     support = oppose = 0.0
     cues: list[str] = []
+    lower = lowered(text)
     for pattern, weight in _SUPPORT:
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, lower):
             # "should never negotiate": the negation may sit inside the matched phrase
             if _negated(text, m.start()) or _NEG_INSIDE.search(m.group(0)):
                 oppose += weight
@@ -180,7 +183,7 @@ def score_stance(text: str, cue_verb: str | None = None) -> StanceResult:
                 support += weight
                 cues.append(m.group(0))
     for pattern, weight in _OPPOSE:
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, lower):
             word = m.group(0).lower()
             if _negated(text, m.start()) and not word.startswith(("never", "no ", "not")) and "not " not in word:
                 support += weight * 0.5

@@ -48,6 +48,7 @@ from stanceline.actors.pack import Pack, Target
 from stanceline.errors import ModelError
 from stanceline.judge.embeddings import Embedder, load_embedder
 from stanceline.judge.learned import tokens
+from stanceline.judge.prefilter import Guarded
 from stanceline.judge.reasons import judgements_for
 from stanceline.judge.stance import ACCEPTS, CONDITION, EXPLICIT_CONDITION, RHETORICAL, score_stance
 from stanceline.judge.stance import IF_NOT_VERDICT as _IF_NOT_VERDICT
@@ -118,10 +119,15 @@ _DISMISSIVE = re.compile(
 )
 
 
+# The scope signals' patterns behind the substring test of their literal starts (``prefilter``).
+_G_REPORT, _G_DISMISSIVE, _G_PARTICIPATION, _G_DOUBLE_NEG, _G_IF_NOT_VERDICT, _G_CONDITION, _G_RHETORICAL = (
+    Guarded(p) for p in (_EMBEDDED_REPORT, _DISMISSIVE, _PARTICIPATION, _DOUBLE_NEG, _IF_NOT_VERDICT, CONDITION, RHETORICAL))
+
+
 def report_span(text: str) -> tuple[int, int] | None:
     """Span of someone else's stance reported inside the speaker's words: "[his talk of being ready
     for dialogue] is a trick" (up to the verb that evaluates it, else to the end of the clause)."""
-    m = _EMBEDDED_REPORT.search(text)
+    m = _G_REPORT.search(text)
     if m is None:
         return None
     after = _COPULA.search(text, m.end())
@@ -175,11 +181,11 @@ def _scope_signals(text: str, cue_verb: str | None) -> tuple[tuple[str, float], 
         whole = dict(score_stance(text, cue_verb).scores)
         feats["report:support"] = min(whole.get("support", 0.0), 8.0) / 4
         feats["report:oppose"] = min(whole.get("oppose", 0.0), 8.0) / 4
-        if _DISMISSIVE.search(outer):
+        if _G_DISMISSIVE.search(outer):
             feats["outer:dismissive"] = 1.0
     if EXPLICIT_CONDITION.search(text):
         feats["scope:explicit-condition"] = 1.0
-    cond = CONDITION.search(text)
+    cond = _G_CONDITION.search(text)
     if cond:
         end = re.compile(r"[,;.!?]").search(text, cond.end())
         clause_end = end.end() if end else len(text)
@@ -187,16 +193,16 @@ def _scope_signals(text: str, cue_verb: str | None) -> tuple[tuple[str, float], 
         feats["scope:condition-accepts" if ACCEPTS.search(main) else "scope:condition-without-acceptance"] = 1.0
     if _INVERTED_COND.search(text):
         feats["scope:inverted-condition"] = 1.0
-    if _IF_NOT_VERDICT.search(text):
+    if _G_IF_NOT_VERDICT.search(text):
         feats["scope:if-not-verdict"] = 1.0
-    if _DOUBLE_NEG.search(text):
+    if _G_DOUBLE_NEG.search(text):
         feats["scope:double-negation"] = 1.0
-    if _DISMISSIVE.search(text):
+    if _G_DISMISSIVE.search(text):
         feats["scope:dismissive"] = 1.0
-    if _PARTICIPATION.search(text):
+    if _G_PARTICIPATION.search(text):
         feats["scope:participation"] = 1.0
     stripped = text.rstrip().rstrip("\"”'’ ")
-    if RHETORICAL.search(text):
+    if _G_RHETORICAL.search(text):
         feats["scope:rhetorical-question"] = 1.0
     elif stripped.endswith("?"):
         feats["scope:question"] = 1.0
