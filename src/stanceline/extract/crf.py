@@ -39,10 +39,8 @@ def _shape(text: str) -> str:
     return "".join(out)
 
 
-def _quote_state(doc: Doc | list[str]) -> list[int]:
-    """1 for tokens inside quotation marks, 2 for the marks themselves, else 0 (of a parsed
-    paragraph or of its token texts)."""
-    texts = doc if isinstance(doc, list) else [tok.text for tok in doc]
+def _quote_state(texts: list[str]) -> list[int]:
+    """Of a paragraph's token texts: 1 inside quotation marks, 2 for the marks themselves, else 0."""
     state = [0] * len(texts)
     inside = False
     for i, t in enumerate(texts):
@@ -133,7 +131,7 @@ def _columns(doc: Doc) -> tuple[list[str], list[str], list[str], list[str], list
         tags.append(name(tag))
         lemmas.append(name(lemma).lower())
         deps.append(name(dep))
-        pos.append(doc.vocab.strings[upos] if upos else "")
+        pos.append(name(upos))
         heads.append(i + head)
         starts.append(i == 0 or start == 1)
     return texts, lower, tags, lemmas, deps, pos, heads, starts

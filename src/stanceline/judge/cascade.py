@@ -19,11 +19,11 @@ from stanceline.actors.linker import Linker
 from stanceline.actors.pack import Pack, Target
 from stanceline.judge import LexiconJudge
 from stanceline.judge.reasons import condition_spans, known_conditions
-from stanceline.records import Document, Judgement, StanceLabel, Statement
+from stanceline.records import Document, Judgement, Statement
 from stanceline.registry import judges
 
 if TYPE_CHECKING:
-    from stanceline.judge.v2 import JudgeV2
+    from stanceline.judge.v2 import JudgeV2, StanceScorer
 
 VERSION = "cascade.v1"
 VERSION_2 = "cascade.v2"
@@ -44,13 +44,7 @@ class CascadeJudge:
         # Scope signals under which the model, not the rules, decides: chosen by the trainer where the
         # model read those statements better than the rules (out-of-fold on train, confirmed on dev).
         self.defer = frozenset(self.model.scorer.model.meta.get("cascade_defer", ()))
-        self._belief_scorer = getattr(self.model.scorer, "lexical", self.model.scorer)
-
-    def _beliefs(self, texts: list[str], targets: list[str], cues: list[str | None]) -> list[dict[StanceLabel, float]]:
-        scorer = self._belief_scorer
-        if hasattr(scorer, "beliefs"):
-            return scorer.beliefs(texts, targets, cues)
-        return [p.probabilities for p in scorer.score(texts, targets, cues)]
+        self._belief_scorer: StanceScorer = getattr(self.model.scorer, "lexical", self.model.scorer)
 
     def deferred(self, statement: Statement) -> bool:
         """True when a scope signal the rules are blind to fires on the words the rules read (see ``defer``)."""
@@ -70,9 +64,9 @@ class CascadeJudge:
         decided = [i for i, s in enumerate(ruled) if s.judgement and s.judgement.target and i not in modelled]
         # The confidence of a rule reading: the lexical head's belief in it (cheap; the encoder runs only
         # where the model decides).
-        beliefs = self._beliefs([statement_scope(doc, statements[i]) for i in decided],
-                                [ruled[i].judgement.target or "" for i in decided],  # type: ignore[union-attr]
-                                [statements[i].cue for i in decided])
+        beliefs = self._belief_scorer.beliefs([statement_scope(doc, statements[i]) for i in decided],
+                                              [ruled[i].judgement.target or "" for i in decided],  # type: ignore[union-attr]
+                                              [statements[i].cue for i in decided])
         belief = dict(zip(decided, beliefs, strict=True))
         # Where a scope signal the rules are blind to fires (see ``defer``), the model decides.
         deferred = [i for i in decided if self.deferred(statements[i])]

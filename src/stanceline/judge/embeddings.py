@@ -60,8 +60,6 @@ def _is_cjk(cp: int) -> bool:
 # Whitespace that is also a control character: the cleaning step removes it, joining the words around
 # it, so a text holding one cannot be split on whitespace first.
 _CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
-_WORD_MEMO: dict[str, list[str]] = {}
-_WORD_MEMO_CAP = 200_000
 
 
 def basic_tokens(text: str) -> list[str]:
@@ -72,15 +70,12 @@ def basic_tokens(text: str) -> list[str]:
     """
     if _CONTROL_SPACE.search(text):
         return _basic_tokens(text)
-    out: list[str] = []
-    for word in text.split():
-        tokens = _WORD_MEMO.get(word)
-        if tokens is None:
-            tokens = _basic_tokens(word)
-            if len(_WORD_MEMO) < _WORD_MEMO_CAP:
-                _WORD_MEMO[word] = tokens
-        out.extend(tokens)
-    return out
+    return [token for word in text.split() for token in _word_tokens(word)]
+
+
+@lru_cache(maxsize=200_000)  # news vocabulary is bounded; the bound keeps a long-lived worker bounded too
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(_basic_tokens(word))
 
 
 def _basic_tokens(text: str) -> list[str]:

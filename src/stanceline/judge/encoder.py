@@ -78,19 +78,18 @@ class StanceEncoder:
     def logits(self, texts: Sequence[str], propositions: Sequence[str]) -> Matrix:
         encoded = [self.encode(t, p) for t, p in zip(texts, propositions, strict=True)]
         out = np.zeros((len(encoded), len(self.classes)), dtype=np.float32)
-        # Sorted by length so that padding (wasted work) stays small inside each batch.
+        if self.session is not None:
+            # One pair a run: onnxruntime's int8 kernels gain nothing from a batch, padding only costs.
+            for i, (ids, types) in enumerate(encoded):
+                x, mask = self.base.embedded([ids], [types])
+                out[i] = self.session.run(None, {"states": x, "mask": mask})[0][0]
+            return out
+        # numpy: in batches sorted by length, so that padding (wasted work) stays small inside each.
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            ids, types = [encoded[i][0] for i in idx], [encoded[i][1] for i in idx]
-            if self.session is not None:
-                # One pair a run: onnxruntime's int8 kernels gain nothing from a batch, padding only costs.
-                for i, row_ids, row_types in zip(idx, ids, types, strict=True):
-                    x, mask = self.base.embedded([row_ids], [row_types])
-                    out[i] = self.session.run(None, {"states": x, "mask": mask})[0][0]
-            else:
-                pooled = self.base.pooled(ids, types, self.layers, self.depth)
-                out[idx] = pooled @ self.head_w.T + self.head_b
+            pooled = self.base.pooled([encoded[i][0] for i in idx], [encoded[i][1] for i in idx], self.layers, self.depth)
+            out[idx] = pooled @ self.head_w.T + self.head_b
         return out
 
     def probabilities(self, texts: Sequence[str], propositions: Sequence[str]) -> Matrix:

@@ -411,9 +411,7 @@ class StanceScorer:
     def score(self, texts: Sequence[str], targets: Sequence[str],
               cue_verbs: Sequence[str | None] | None = None) -> list[Prediction]:
         """One prediction per (text, target); the texts that need it are embedded in one batch."""
-        cue_verbs = cue_verbs or [None] * len(texts)
-        feats = [featurize(t, c) for t, c in zip(texts, cue_verbs, strict=True)]
-        lexical = [self.model.lexical.probabilities(f, None) for f in feats]
+        feats, lexical = self._lexical(texts, cue_verbs)
         vectors: dict[int, Vector] = {}
         semantic = self.model.semantic
         if self.embedder is not None and semantic is not None:
@@ -435,7 +433,7 @@ class StanceScorer:
             label = int(np.argmax(p))
             stance = self.model.classes[label]
             cues = [f"feature:{name} (+{push})" for name, push in head.explain(f, label, emb)]
-            probs = {c: round(float(v), 4) for c, v in zip(self.model.classes, p, strict=True)}
+            probs = self._rounded(p)
             prob = probs[stance]
             rule = self._cascade(f)
             if rule is not None and rule[0] != stance:
@@ -450,17 +448,22 @@ class StanceScorer:
         return out
 
     def beliefs(self, texts: Sequence[str], targets: Sequence[str],
-                cue_verbs: Sequence[str | None] | None = None) -> list[dict[StanceLabel, float]]:
-        """The class probabilities ``score`` gives, without explanations (the cascade's confidence in
-        a rule reading needs only these)."""
+                cue_verbs: Sequence[str | None]) -> list[dict[StanceLabel, float]]:
+        """The class probabilities ``score`` gives, without its explanations where no embedding is
+        involved (the cascade's confidence in a rule reading needs only these)."""
         if self.embedder is not None:
             return [p.probabilities for p in self.score(texts, targets, cue_verbs)]
+        return [self._rounded(p) for p in self._lexical(texts, cue_verbs)[1]]
+
+    def _lexical(self, texts: Sequence[str], cue_verbs: Sequence[str | None] | None
+                 ) -> tuple[list[dict[str, float]], list[Vector]]:
+        """Features of each text and the lexical head's probabilities over them."""
         cue_verbs = cue_verbs or [None] * len(texts)
-        out = []
-        for t, c in zip(texts, cue_verbs, strict=True):
-            p = self.model.lexical.probabilities(featurize(t, c), None)
-            out.append({k: round(float(v), 4) for k, v in zip(self.model.classes, p, strict=True)})
-        return out
+        feats = [featurize(t, c) for t, c in zip(texts, cue_verbs, strict=True)]
+        return feats, [self.model.lexical.probabilities(f, None) for f in feats]
+
+    def _rounded(self, p: Vector) -> dict[StanceLabel, float]:
+        return {c: round(float(v), 4) for c, v in zip(self.model.classes, p, strict=True)}
 
     def _cascade(self, feats: dict[str, float]) -> tuple[StanceLabel, str] | None:
         """Rules kept ahead of the model where they measured more reliable than it (see the model card)."""

@@ -115,10 +115,6 @@ class MemoAttributes:
         self._attrs: dict[tuple[int, int, int, int], _Found] = {}
         self._lemmas: dict[tuple[int, int, int], int] = {}
 
-    @property
-    def understood(self) -> bool:
-        return self.rules.understood
-
     def _values(self, key: tuple[int, int, int, int]) -> tuple[str, str, str, bool]:
         strings = self.ruler.vocab.strings
         return strings[key[0]], strings[key[1]], strings[key[2]], bool(key[3])
@@ -206,7 +202,8 @@ class MemoAttributes:
 
 @Language.factory(NAME)
 def _make_memo(nlp: Language, name: str) -> MemoAttributes:
-    lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.component_names else None
+    # Called by ``remember_attributes`` only when a lemmatizer in the pipeline directly follows the ruler.
+    lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
     return MemoAttributes(nlp.get_pipe("attribute_ruler"), lemmatizer)  # type: ignore[arg-type]
 
 
@@ -225,8 +222,6 @@ def remember_attributes(nlp: Language) -> Language:
     if not _Rules(nlp.get_pipe("attribute_ruler")).understood:  # type: ignore[arg-type]
         return nlp
     nlp.add_pipe(NAME, before="attribute_ruler")
-    if not lemmatizer_next:
-        nlp.get_pipe(NAME).lemmatizer = None  # type: ignore[attr-defined]
     nlp.disable_pipe("attribute_ruler")
     if lemmatizer_next:
         nlp.disable_pipe("lemmatizer")
